@@ -1,0 +1,11 @@
+// Jest: TypeScript through ts-jest in transpile-only mode (type-checking is `npm run typecheck`).
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/lib', '<rootDir>/services', '<rootDir>/subgraphs', '<rootDir>/gateway', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  testTimeout: 30000,
+  // Integration tests start servers and worker threads; run files two at a time on 2 cores.
+  maxWorkers: 2,
+};

@@ -1,0 +1,54 @@
+// Typed readers for settings from the environment: each says what it expected and what it got.
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An integer setting in [min, max], or the default when unset or empty. */
+export function readInt(env: Env, name: string, fallback: number, range: { min: number; max?: number }): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  const value = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < range.min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${range.min} to ${max}, but got: ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** A string setting, or the default when unset or empty. */
+export function readString(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+/** One of a fixed set of values. */
+export function readChoice<T extends string>(env: Env, name: string, fallback: T, choices: readonly T[]): T {
+  const raw = readString(env, name, fallback);
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(', ')}, but got: ${JSON.stringify(raw)}`);
+  }
+  return raw as T;
+}
+
+/** A port number; 0 asks the system for a free one. */
+export function readPort(env: Env, name: string, fallback: number): number {
+  return readInt(env, name, fallback, { min: 0, max: 65535 });
+}
+
+/** An http(s) URL. */
+export function readUrl(env: Env, name: string, fallback: string): string {
+  const raw = readString(env, name, fallback);
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, but got: ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}

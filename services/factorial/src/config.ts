@@ -1,0 +1,34 @@
+// The factorial service's settings, read from the environment once and validated.
+
+import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
+import { readChoice, readInt, readPort, readString } from '../../../lib/config';
+
+export interface FactorialConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly maxN: number;
+  readonly maxBatchSize: number;
+  readonly workers: number | undefined;
+  readonly maxQueue: number;
+  readonly cacheBytes: number;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Reads FACTORIAL_* settings, HOST, MAX_N and LOG_LEVEL; throws ConfigError naming the bad one. */
+export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
+  const workers = readInt(env, 'FACTORIAL_WORKERS', 0, { min: 0, max: 256 });
+  return Object.freeze({
+    host: readString(env, 'HOST', '127.0.0.1'),
+    port: readPort(env, 'FACTORIAL_PORT', 50051),
+    metricsPort: readPort(env, 'FACTORIAL_METRICS_PORT', 9464),
+    maxN: readInt(env, 'MAX_N', 1_000_000, { min: 1, max: 10_000_000 }),
+    maxBatchSize: readInt(env, 'FACTORIAL_MAX_BATCH', 1000, { min: 1, max: 100_000 }),
+    workers: workers === 0 ? undefined : workers,
+    maxQueue: readInt(env, 'FACTORIAL_MAX_QUEUE', 64, { min: 0, max: 100_000 }),
+    cacheBytes: readInt(env, 'FACTORIAL_CACHE_MB', 128, { min: 0, max: 65_536 }) * 1024 * 1024,
+    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+  });
+}

@@ -1,0 +1,41 @@
+// Process entry of the factorial service: settings, listen, signals, shutdown.
+
+import { closeHttp } from '../../../lib/listen';
+import { createLogger } from '../../../lib/logger';
+import { createMetricsRegistry, createProbeServer } from '../../../lib/metrics';
+import { exitOnSignals, exitOnStartupError } from '../../../lib/shutdown';
+import { loadFactorialConfig } from './config';
+import { createFactorialServer } from './server';
+
+async function main(): Promise<void> {
+  let logger = createLogger('factorial');
+  try {
+    const config = loadFactorialConfig(process.env);
+    logger = createLogger('factorial', config.logLevel);
+    const registry = createMetricsRegistry();
+    const service = createFactorialServer({
+      maxN: config.maxN,
+      maxBatchSize: config.maxBatchSize,
+      workers: config.workers,
+      maxQueue: config.maxQueue,
+      cacheBytes: config.cacheBytes,
+      registry,
+      logger,
+    });
+    const probes = createProbeServer({ registry, isHealthy: () => service.serving });
+    const port = await service.listen(config.host, config.port);
+    const metricsPort = await probes.listen(config.host, config.metricsPort);
+    logger.info(`gRPC on ${config.host}:${port}, metrics on http://${config.host}:${metricsPort}/metrics (MAX_N ${config.maxN})`);
+    exitOnSignals(
+      async () => {
+        await service.shutdown(config.shutdownGraceMs);
+        await closeHttp(probes.server);
+      },
+      { graceMs: config.shutdownGraceMs + 2000, logger },
+    );
+  } catch (error) {
+    exitOnStartupError(error, logger);
+  }
+}
+
+void main();
