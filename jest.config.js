@@ -8,4 +8,6 @@ module.exports = {
   testTimeout: 30000,
   // Integration tests start servers and worker threads; run files two at a time on 2 cores.
   maxWorkers: 2,
+  // A test that fails before its teardown must not hang CI: exit once the run is over.
+  forceExit: true,
 };

@@ -16,7 +16,8 @@ export function createLogger(name: string, level: LogLevel = 'info'): Logger {
   const threshold = LEVELS.indexOf(level);
   const write = (at: LogLevel, message: string, detail?: unknown): void => {
     if (LEVELS.indexOf(at) < threshold) return;
-    const extra = detail instanceof Error ? `\n${detail.stack ?? detail.message}` : detail === undefined ? '' : ` ${JSON.stringify(detail)}`;
+    const extra =
+      detail instanceof Error ? `\n${detail.stack ?? detail.message}` : detail === undefined ? '' : ` ${JSON.stringify(detail)}`;
     process.stderr.write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} [${name}] ${message}${extra}\n`);
   };
   return {

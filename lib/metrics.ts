@@ -21,7 +21,10 @@ export interface ProbeServerOptions {
 }
 
 /** An HTTP server with GET /metrics (Prometheus text) and GET /health; not listening yet. */
-export function createProbeServer(options: ProbeServerOptions): { server: Server; listen: (host: string, port: number) => Promise<number> } {
+export function createProbeServer(options: ProbeServerOptions): {
+  server: Server;
+  listen: (host: string, port: number) => Promise<number>;
+} {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {

@@ -125,19 +125,21 @@ export class WorkerPool<TInput, TOutput> {
     });
     worker.on('error', (error) => this.replace(slot, error));
     worker.on('exit', (code) => this.replace(slot, new Error(`a worker thread exited with code ${code}`)));
-    // Idle threads must not keep a stopping process alive.
+    // Idle threads must not keep a stopping process alive; busy ones must (see start/next).
     worker.unref();
     return slot;
   }
 
   private start(slot: Slot, task: Task): void {
     slot.task = task;
+    slot.worker.ref();
     slot.worker.postMessage(task.input, task.transfer);
   }
 
   private next(slot: Slot): void {
     const task = this.queue.shift();
     if (task) this.start(slot, task);
+    else slot.worker.unref();
   }
 
   private abort(task: Task): void {

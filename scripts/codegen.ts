@@ -63,7 +63,11 @@ async function main(): Promise<void> {
 /** Paths (relative) that differ between the committed and the freshly generated tree or file. */
 function compare(committed: string, fresh: string, label: string): string[] {
   const list = (p: string): string[] =>
-    fs.existsSync(p) ? (fs.statSync(p).isDirectory() ? fs.readdirSync(p, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(p, f)).isFile()) : ['']) : [];
+    fs.existsSync(p)
+      ? fs.statSync(p).isDirectory()
+        ? fs.readdirSync(p, { recursive: true, encoding: 'utf8' }).filter((f) => fs.statSync(path.join(p, f)).isFile())
+        : ['']
+      : [];
   const names = new Set([...list(committed), ...list(fresh)]);
   const differing: string[] = [];
   for (const name of names) {

@@ -2,7 +2,8 @@
 
 /** value as unsigned big-endian bytes; 0n is a single zero byte, as 0! = 1! = 0x01 is one byte. */
 export function bigintToBytes(value: bigint): Uint8Array {
-  if (value < 0n) throw new RangeError(`value must be non-negative, but got: ${value < -(10n ** 30n) ? 'a large negative number' : String(value)}`);
+  if (value < 0n)
+    throw new RangeError(`value must be non-negative, but got: ${value < -(10n ** 30n) ? 'a large negative number' : String(value)}`);
   const hex = value.toString(16);
   // Not from Buffer's shared pool: the bytes may be transferred to another thread, and a
   // pooled Buffer's ArrayBuffer holds other Buffers too.

@@ -14,7 +14,12 @@ const CODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(sta
 /** Registers grpc_server_started_total, grpc_server_handled_total and grpc_server_handling_seconds. */
 export function createGrpcServerMetrics(registry: Registry): GrpcServerMetrics {
   const labelNames = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
-  const started = new Counter({ name: 'grpc_server_started_total', help: 'RPCs started on the server.', labelNames, registers: [registry] });
+  const started = new Counter({
+    name: 'grpc_server_started_total',
+    help: 'RPCs started on the server.',
+    labelNames,
+    registers: [registry],
+  });
   const handled = new Counter({
     name: 'grpc_server_handled_total',
     help: 'RPCs completed on the server, by status code.',

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation } from 'grpc-health-check';
+import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-health-check';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import {
   type BatchGetFactorialsRequest,
@@ -162,7 +162,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
 
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
-  new ReflectionService(protoLoader.loadSync(PROTO_PATH)).addToServer(server);
+  new ReflectionService(protoLoader.loadSync([PROTO_PATH, HEALTH_PROTO_PATH])).addToServer(server);
   let serving = true;
 
   return {

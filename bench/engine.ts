@@ -1,0 +1,72 @@
+// Benchmark of the factorial engine against a plain product tree and the one-at-a-time loop, in one run.
+// Also measures a worker-thread round trip, which sets how large an n is still worth computing inline.
+
+import * as path from 'node:path';
+import { factorial } from '../lib/math/prime-powers';
+import { productOfRange } from '../lib/math/product-tree';
+import { WorkerPool } from '../lib/worker-pool';
+import { factorialValue } from '../services/factorial/src/engine';
+import type { WorkerTask } from '../services/factorial/src/factorial-worker';
+
+/** Median wall time (ms) of `runs` calls, after one warm-up call. */
+function time(runs: number, f: () => unknown): number {
+  f();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    f();
+    samples.push(performance.now() - start);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+}
+
+function loopFactorial(n: number): bigint {
+  let r = 1n;
+  for (let k = 2n; k <= BigInt(n); k++) r *= k;
+  return r;
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const rows: string[][] = [];
+  for (const n of [100_000, 1_000_000]) {
+    const runs = n === 1_000_000 ? (quick ? 1 : 3) : quick ? 3 : 7;
+    const engine = time(runs, () => factorial(n));
+    const tree = time(runs, () => productOfRange(1, n));
+    const loop = n === 100_000 ? time(1, () => loopFactorial(n)) : NaN;
+    rows.push([
+      n.toLocaleString('en-US'),
+      engine.toFixed(1),
+      tree.toFixed(1),
+      Number.isNaN(loop) ? '-' : loop.toFixed(0),
+      (engine / tree).toFixed(2),
+      Number.isNaN(loop) ? '-' : (engine / loop).toFixed(4),
+    ]);
+  }
+  console.log('n! (median ms)\n');
+  console.log('| n | engine | product tree | loop | engine/tree | engine/loop |');
+  console.log('| --: | --: | --: | --: | --: | --: |');
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+
+  // Inline or worker: a trivial task's round trip against the inline cost of small n.
+  const pool = new WorkerPool<WorkerTask, Uint8Array | Uint32Array>({
+    script: path.join(__dirname, '../services/factorial/src/factorial-worker'),
+    size: 1,
+  });
+  await pool.run({ kind: 'value', n: 1 });
+  const hops: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const start = performance.now();
+    await pool.run({ kind: 'value', n: 1 });
+    hops.push(performance.now() - start);
+  }
+  await pool.close();
+  const hop = hops.sort((a, b) => a - b)[100]!;
+  console.log(`\nworker round trip (median of 200): ${(hop * 1000).toFixed(0)} µs`);
+  console.log('inline n! value cost (median µs):');
+  for (const n of [500, 1000, 1500, 2000, 3000, 5000]) {
+    console.log(`  n = ${n}: ${(time(50, () => factorialValue(n)) * 1000).toFixed(0)} µs`);
+  }
+}
+
+void main();

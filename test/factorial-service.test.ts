@@ -1,0 +1,281 @@
+// The gRPC factorial service over a real socket: both RPCs and representations, limits, health, reflection, load.
+
+import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { Registry } from 'prom-client';
+import { FactorialServiceClient, Representation, type Factorial } from '../generated/proto/factorial/v1/factorial';
+import { bytesToBigint } from '../lib/math/bytes';
+import { createFactorialClient } from '../services/factorial/src/client';
+import { createFactorialServer, SERVICE_NAME, type FactorialServer } from '../services/factorial/src/server';
+import { healthCheck, healthWatch, listServicesByReflection, unary } from './helpers/grpc';
+
+const { REPRESENTATION_VALUE: VALUE, REPRESENTATION_PRIME_EXPONENTS: EXPONENTS } = Representation;
+
+function slowFactorial(n: number): bigint {
+  let r = 1n;
+  for (let k = 2n; k <= BigInt(n); k++) r *= k;
+  return r;
+}
+
+/** Exponent of p in n!, straight from Legendre's formula. */
+function legendre(n: number, p: number): number {
+  let e = 0;
+  for (let q = p; q <= n; q *= p) e += Math.floor(n / q);
+  return e;
+}
+
+async function start(options: Parameters<typeof createFactorialServer>[0] = {}) {
+  const registry = new Registry();
+  const server = createFactorialServer({ registry, ...options });
+  const port = await server.listen('127.0.0.1', 0);
+  const address = `127.0.0.1:${port}`;
+  const client = createFactorialClient(address);
+  return { server, registry, address, client };
+}
+
+async function handled(registry: Registry, method: string, code: string): Promise<number> {
+  const metric = await registry.getSingleMetric('grpc_server_handled_total')!.get();
+  return metric.values.find((v) => v.labels.grpc_method === method && v.labels.grpc_code === code)?.value ?? 0;
+}
+
+async function poolTasks(registry: Registry, state: 'busy' | 'queued'): Promise<number> {
+  const metric = await registry.getSingleMetric('factorial_worker_pool_tasks')!.get();
+  return metric.values.find((v) => v.labels.state === state)?.value ?? 0;
+}
+
+/** Polls a condition on the next turns of the event loop, for at most `ms`. */
+async function waitFor(condition: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('factorial service', () => {
+  let ctx: Awaited<ReturnType<typeof start>>;
+  beforeAll(async () => {
+    ctx = await start({ maxN: 100_000, workers: 1 });
+  });
+  afterAll(async () => {
+    ctx.client.close();
+    await ctx.server.shutdown(1000);
+  });
+
+  it('answers GetFactorial with the value of n!', async () => {
+    for (const n of [0, 1, 5, 20, 21, 170, 3000]) {
+      const reply = await unary(ctx.client.getFactorial.bind(ctx.client), { n, representation: VALUE });
+      expect(reply.n).toBe(n);
+      expect(bytesToBigint(reply.value)).toBe(slowFactorial(n));
+      expect(reply.primeExponents).toEqual([]);
+    }
+  });
+
+  it('treats an unspecified representation as a value', async () => {
+    const reply = await unary(ctx.client.getFactorial.bind(ctx.client), {
+      n: 25,
+      representation: Representation.REPRESENTATION_UNSPECIFIED,
+    });
+    expect(bytesToBigint(reply.value)).toBe(slowFactorial(25));
+  });
+
+  it('answers GetFactorial with the prime exponents of n!', async () => {
+    const reply = await unary(ctx.client.getFactorial.bind(ctx.client), { n: 1000, representation: EXPONENTS });
+    expect(reply.value.length).toBe(0);
+    expect(reply.primeExponents.length).toBe(168);
+    expect(reply.primeExponents.slice(0, 4)).toEqual([legendre(1000, 2), legendre(1000, 3), legendre(1000, 5), legendre(1000, 7)]);
+    expect(reply.primeExponents[167]).toBe(legendre(1000, 997));
+  });
+
+  it('serves large n computed on a worker thread', async () => {
+    const reply = await unary(ctx.client.getFactorial.bind(ctx.client), { n: 50_000, representation: VALUE });
+    const value = bytesToBigint(reply.value);
+    expect(value % 1_000_000_007n).toBe(
+      (() => {
+        let r = 1n;
+        for (let k = 2n; k <= 50_000n; k++) r = (r * k) % 1_000_000_007n;
+        return r;
+      })(),
+    );
+  });
+
+  it('returns a batch in request order, one per request, duplicates included', async () => {
+    const requests = [
+      { n: 7, representation: VALUE },
+      { n: 30, representation: EXPONENTS },
+      { n: 7, representation: VALUE },
+      { n: 2500, representation: VALUE },
+      { n: 30, representation: VALUE },
+      { n: 0, representation: EXPONENTS },
+    ];
+    const reply = await unary(ctx.client.batchGetFactorials.bind(ctx.client), { requests });
+    expect(reply.factorials.map((f: Factorial) => f.n)).toEqual([7, 30, 7, 2500, 30, 0]);
+    expect(bytesToBigint(reply.factorials[0]!.value)).toBe(5040n);
+    expect(reply.factorials[1]!.primeExponents).toEqual([2, 3, 5, 7, 11, 13, 17, 19, 23, 29].map((p) => legendre(30, p)));
+    expect(bytesToBigint(reply.factorials[2]!.value)).toBe(5040n);
+    expect(bytesToBigint(reply.factorials[3]!.value)).toBe(slowFactorial(2500));
+    expect(bytesToBigint(reply.factorials[4]!.value)).toBe(slowFactorial(30));
+    expect(reply.factorials[5]!.primeExponents).toEqual([]);
+  });
+
+  it('rejects n = MAX_N + 1 with INVALID_ARGUMENT naming the limit', async () => {
+    const error = (await unary(ctx.client.getFactorial.bind(ctx.client), { n: 100_001, representation: VALUE }).catch(
+      (e: unknown) => e,
+    )) as ServiceError;
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toBe('n must be at most 100000 (MAX_N), but got: 100001');
+    const atLimit = await unary(ctx.client.getFactorial.bind(ctx.client), { n: 100_000, representation: EXPONENTS });
+    expect(atLimit.primeExponents.length).toBe(9592);
+  });
+
+  it('rejects a whole batch when one request is over the limit, and an oversized batch', async () => {
+    const tooBig = await unary(ctx.client.batchGetFactorials.bind(ctx.client), {
+      requests: [
+        { n: 3, representation: VALUE },
+        { n: 200_000, representation: VALUE },
+      ],
+    }).catch((e: ServiceError) => e);
+    expect((tooBig as ServiceError).code).toBe(status.INVALID_ARGUMENT);
+    const many = await unary(ctx.client.batchGetFactorials.bind(ctx.client), {
+      requests: Array.from({ length: 1001 }, (_, n) => ({ n, representation: EXPONENTS })),
+    }).catch((e: ServiceError) => e);
+    expect((many as ServiceError).code).toBe(status.INVALID_ARGUMENT);
+    expect((many as ServiceError).details).toContain('at most 1000 requests, but got: 1001');
+  });
+
+  it('rejects an unknown representation', async () => {
+    const error = await unary(ctx.client.getFactorial.bind(ctx.client), { n: 3, representation: 7 as Representation }).catch(
+      (e: ServiceError) => e,
+    );
+    expect((error as ServiceError).code).toBe(status.INVALID_ARGUMENT);
+  });
+
+  it('counts calls by method and code in grpc_server_handled_total', async () => {
+    const before = await handled(ctx.registry, 'BatchGetFactorials', 'OK');
+    await unary(ctx.client.batchGetFactorials.bind(ctx.client), { requests: [{ n: 4, representation: VALUE }] });
+    expect(await handled(ctx.registry, 'BatchGetFactorials', 'OK')).toBe(before + 1);
+    expect(await handled(ctx.registry, 'GetFactorial', 'INVALID_ARGUMENT')).toBeGreaterThan(0);
+  });
+
+  it('lists the service through reflection, as grpcurl does', async () => {
+    const services = await listServicesByReflection(ctx.address);
+    expect(services).toEqual(expect.arrayContaining([SERVICE_NAME, 'grpc.health.v1.Health']));
+  });
+
+  it('reports SERVING for the server and the service', async () => {
+    expect(await healthCheck(ctx.address)).toBe('SERVING');
+    expect(await healthCheck(ctx.address, SERVICE_NAME)).toBe('SERVING');
+  });
+});
+
+describe('factorial service under load', () => {
+  let ctx: Awaited<ReturnType<typeof start>>;
+  beforeEach(async () => {
+    ctx = await start({ workers: 1, maxQueue: 1, cacheBytes: 0 });
+  });
+  afterEach(async () => {
+    ctx.client.close();
+    await ctx.server.shutdown(100);
+  });
+
+  it('answers a health check sent while 10^6! is being computed before that computation ends', async () => {
+    let factorialDone = false;
+    const big = unary(ctx.client.getFactorial.bind(ctx.client), { n: 1_000_000, representation: VALUE }).then((reply) => {
+      factorialDone = true;
+      return reply;
+    });
+    await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) === 1);
+    const health = await healthCheck(ctx.address);
+    expect(health).toBe('SERVING');
+    expect(factorialDone).toBe(false);
+    // 10^6! has 18,488,885 bits: 2,311,111 bytes.
+    expect((await big).value.length).toBe(2_311_111);
+  });
+
+  it('answers RESOURCE_EXHAUSTED at once when the queue is full, and frees a slot when a queued call is cancelled', async () => {
+    const getFactorial = ctx.client.getFactorial.bind(ctx.client) as FactorialServiceClient['getFactorial'];
+    const running = unary(getFactorial, { n: 900_000, representation: VALUE });
+    await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) === 1);
+    let queuedCall: { cancel(): void } | undefined;
+    const queued = unary(getFactorial, { n: 800_000, representation: VALUE }, {}, (call) => (queuedCall = call)).catch(
+      (e: ServiceError) => e,
+    );
+    await waitFor(async () => (await poolTasks(ctx.registry, 'queued')) === 1);
+
+    const rejected = await unary(getFactorial, { n: 700_000, representation: VALUE }).catch((e: ServiceError) => e);
+    expect((rejected as ServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
+
+    queuedCall!.cancel();
+    expect(((await queued) as ServiceError).code).toBe(status.CANCELLED);
+    await waitFor(async () => (await poolTasks(ctx.registry, 'queued')) === 0);
+
+    const admitted = unary(getFactorial, { n: 600_000, representation: VALUE });
+    await expect(running).resolves.toMatchObject({ n: 900_000 });
+    await expect(admitted).resolves.toMatchObject({ n: 600_000 });
+  });
+
+  it('stops waiting when the deadline expires and frees the worker for the next call', async () => {
+    const error = await unary(
+      ctx.client.getFactorial.bind(ctx.client),
+      { n: 1_000_000, representation: VALUE },
+      { deadline: Date.now() + 100 },
+    ).catch((e: ServiceError) => e);
+    expect((error as ServiceError).code).toBe(status.DEADLINE_EXCEEDED);
+    await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) === 0);
+    const reply = await unary(ctx.client.getFactorial.bind(ctx.client), { n: 20_000, representation: VALUE });
+    expect(reply.n).toBe(20_000);
+  });
+});
+
+describe('factorial service replies above 4 MiB', () => {
+  it("reach a client with the service's settings, and not one with gRPC's defaults", async () => {
+    const ctx = await start({ workers: 2 });
+    const plain = new FactorialServiceClient(ctx.address, credentials.createInsecure());
+    try {
+      const requests = [
+        { n: 1_000_000, representation: VALUE },
+        { n: 999_999, representation: VALUE },
+      ];
+      const reply = await unary(ctx.client.batchGetFactorials.bind(ctx.client), { requests });
+      expect(reply.factorials[0]!.value.length).toBe(2_311_111);
+      expect(reply.factorials[0]!.value.length + reply.factorials[1]!.value.length).toBeGreaterThan(4 * 1024 * 1024);
+      expect(bytesToBigint(reply.factorials[0]!.value)).toBe(bytesToBigint(reply.factorials[1]!.value) * 1_000_000n);
+
+      const error = await unary(plain.batchGetFactorials.bind(plain), { requests }).catch((e: ServiceError) => e);
+      expect((error as ServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
+    } finally {
+      plain.close();
+      ctx.client.close();
+      await ctx.server.shutdown(100);
+    }
+  });
+});
+
+describe('factorial service shutdown', () => {
+  it('reports NOT_SERVING once shutdown starts, finishes in-flight calls, then stops', async () => {
+    const ctx = await start({ workers: 1 });
+    try {
+      const statuses: string[] = [];
+      const stopWatching = healthWatch(ctx.address, (s) => statuses.push(s));
+      await waitFor(async () => statuses.includes('SERVING'));
+      const inFlight = unary(ctx.client.getFactorial.bind(ctx.client), { n: 300_000, representation: VALUE });
+      await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) === 1);
+
+      const stopped = ctx.server.shutdown(5_000);
+      await waitFor(async () => statuses.includes('NOT_SERVING'));
+      stopWatching();
+      expect(ctx.server.serving).toBe(false);
+      await expect(inFlight).resolves.toMatchObject({ n: 300_000 });
+      await stopped;
+
+      const after = await unary(
+        ctx.client.getFactorial.bind(ctx.client),
+        { n: 3, representation: VALUE },
+        { deadline: Date.now() + 1000 },
+      ).catch((e: ServiceError) => e);
+      expect([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]).toContain((after as ServiceError).code);
+    } finally {
+      ctx.client.close();
+      await ctx.server.shutdown(100);
+    }
+  });
+});
