@@ -4,6 +4,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { generate } from '@graphql-codegen/cli';
+import { parse } from 'graphql';
+import { parse as parseYaml } from 'yaml';
+import codegenConfig from '../codegen';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -26,7 +31,42 @@ const targets: Target[] = [
       execFileSync(buf, ['generate', '--template', 'buf.gen.yaml', '--output', outRoot], { cwd: ROOT, stdio: 'inherit' });
     },
   },
+  {
+    name: 'graphql',
+    outputs: Object.keys(codegenConfig.generates),
+    async generate(outRoot) {
+      const files = (await generate({ ...codegenConfig, cwd: ROOT }, false)) as { filename: string; content: string }[];
+      for (const file of files) writeFile(path.join(outRoot, file.filename), file.content);
+    },
+  },
+  {
+    name: 'compose',
+    outputs: ['supergraph.graphql'],
+    async generate(outRoot) {
+      writeFile(path.join(outRoot, 'supergraph.graphql'), composeSupergraph());
+    },
+  },
 ];
+
+/** Composes supergraph.graphql from the subgraphs that supergraph.yaml (rover's format) lists. */
+function composeSupergraph(): string {
+  const config = parseYaml(fs.readFileSync(path.join(ROOT, 'supergraph.yaml'), 'utf8')) as {
+    subgraphs: Record<string, { routing_url: string; schema: { file: string } }>;
+  };
+  const services = Object.entries(config.subgraphs).map(([name, subgraph]) => ({
+    name,
+    url: subgraph.routing_url,
+    typeDefs: parse(fs.readFileSync(path.join(ROOT, subgraph.schema.file), 'utf8')),
+  }));
+  const result = composeServices(services);
+  if (result.errors) throw new Error(`composition failed:\n  ${result.errors.map((e) => e.message).join('\n  ')}`);
+  return `${result.supergraphSdl}\n`;
+}
+
+function writeFile(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

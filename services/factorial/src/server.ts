@@ -74,6 +74,9 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     maxQueue: options.maxQueue ?? 64,
   });
   const metrics = options.registry ? createServiceMetrics(options.registry, pool) : undefined;
+  const countKeys = (requests: GetFactorialRequest[]): void => {
+    for (const { representation } of requests) metrics?.onKey(kindOf(representation));
+  };
   const store = new FactorialStore({
     pool,
     cacheBytes: options.cacheBytes ?? 128 * 1024 * 1024,
@@ -127,6 +130,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
       try {
         requests = requestsOf(call.request);
         checkRequests(requests);
+        countKeys(requests);
       } catch (error) {
         callback(toServiceError(error, logger));
         return;
@@ -240,7 +244,14 @@ function createServiceMetrics(registry: Registry, pool: WorkerPool<WorkerTask, U
       this.set({ state: 'queued' }, stats.queued);
     },
   });
+  const keys = new Counter({
+    name: 'factorial_keys_total',
+    help: 'Factorials requested (keys in accepted calls, duplicates included), by representation.',
+    labelNames: ['representation'],
+    registers: [registry],
+  });
   return {
     onCacheLookup: (kind: Kind, hit: boolean) => lookups.inc({ representation: kind, result: hit ? 'hit' : 'miss' }),
+    onKey: (kind: Kind) => keys.inc({ representation: kind }),
   };
 }

@@ -1,0 +1,34 @@
+// The math subgraph's settings, read from the environment once and validated.
+
+import { readChoice, readInt, readPort, readString } from '../../../lib/config';
+import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
+
+export interface MathConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly factorialAddress: string;
+  readonly maxN: number;
+  readonly maxResultDigits: number;
+  readonly requestTimeoutMs: number;
+  readonly workers: number | undefined;
+  readonly production: boolean;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Reads MATH_PORT, HOST, FACTORIAL_ADDRESS, MAX_N, MAX_RESULT_DIGITS, REQUEST_TIMEOUT_MS, MATH_WORKERS, NODE_ENV, LOG_LEVEL. */
+export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
+  const workers = readInt(env, 'MATH_WORKERS', 0, { min: 0, max: 256 });
+  return Object.freeze({
+    host: readString(env, 'HOST', '127.0.0.1'),
+    port: readPort(env, 'MATH_PORT', 4001),
+    factorialAddress: readString(env, 'FACTORIAL_ADDRESS', 'localhost:50051'),
+    maxN: readInt(env, 'MAX_N', 1_000_000, { min: 1, max: 10_000_000 }),
+    maxResultDigits: readInt(env, 'MAX_RESULT_DIGITS', 1_000_000, { min: 1, max: 100_000_000 }),
+    requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
+    workers: workers === 0 ? undefined : workers,
+    production: readString(env, 'NODE_ENV', 'development') === 'production',
+    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+  });
+}

@@ -1,0 +1,11 @@
+// What every resolver of the math subgraph receives: the request's math operations.
+import type { RequestMath } from './math';
+
+export interface MathContext {
+  math: RequestMath;
+}
+
+/** What resolvers hand over for a Factorial entity: its n; the value is resolved (batched) on demand. */
+export interface FactorialRef {
+  n: number;
+}

@@ -1,0 +1,40 @@
+// Process entry of the math subgraph: settings, listen, signals, shutdown.
+
+import { createLogger } from '../../../lib/logger';
+import { createMetricsRegistry } from '../../../lib/metrics';
+import { exitOnSignals, exitOnStartupError } from '../../../lib/shutdown';
+import { createFactorialClient } from '../../../services/factorial/src/client';
+import { loadMathConfig } from './config';
+import { MathService } from './math';
+import { createMathServer } from './server';
+
+async function main(): Promise<void> {
+  let logger = createLogger('math');
+  try {
+    const config = loadMathConfig(process.env);
+    logger = createLogger('math', config.logLevel);
+    const registry = createMetricsRegistry();
+    const client = createFactorialClient(config.factorialAddress);
+    const math = new MathService({ client, maxN: config.maxN, maxResultDigits: config.maxResultDigits, workers: config.workers, registry });
+    const server = await createMathServer({
+      math,
+      registry,
+      logger,
+      requestTimeoutMs: config.requestTimeoutMs,
+      production: config.production,
+    });
+    const port = await server.listen(config.host, config.port);
+    logger.info(`GraphQL on http://${config.host}:${port}/graphql, factorial service at ${config.factorialAddress}`);
+    exitOnSignals(
+      async () => {
+        await server.stop();
+        client.close();
+      },
+      { graceMs: config.shutdownGraceMs, logger },
+    );
+  } catch (error) {
+    exitOnStartupError(error, logger);
+  }
+}
+
+void main();

@@ -1,0 +1,106 @@
+// Starts the real factorial service and math subgraph (and the gateway, when asked) on port 0, in process.
+
+import { Registry } from 'prom-client';
+import { createFactorialClient } from '../../services/factorial/src/client';
+import { createFactorialServer, type FactorialServer, type FactorialServerOptions } from '../../services/factorial/src/server';
+import { MathService, type MathServiceOptions } from '../../subgraphs/math/src/math';
+import { createMathServer, type MathServerOptions } from '../../subgraphs/math/src/server';
+
+export interface StackOptions {
+  factorial?: FactorialServerOptions;
+  math?: Omit<MathServiceOptions, 'client' | 'registry'>;
+  mathServer?: Omit<MathServerOptions, 'math' | 'registry'>;
+}
+
+export interface Stack {
+  factorialAddress: string;
+  mathUrl: string;
+  factorialRegistry: Registry;
+  mathRegistry: Registry;
+  /** Stops the factorial service (the subgraph keeps running). */
+  stopFactorial(): Promise<void>;
+  /** Starts a fresh factorial service on the same port. */
+  startFactorial(): Promise<void>;
+  /** Tears everything down in reverse order. */
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  let factorialRegistry = new Registry();
+  let factorial: FactorialServer | undefined = createFactorialServer({ registry: factorialRegistry, ...options.factorial });
+  const factorialPort = await factorial.listen('127.0.0.1', 0);
+  const factorialAddress = `127.0.0.1:${factorialPort}`;
+
+  const client = createFactorialClient(factorialAddress);
+  const mathRegistry = new Registry();
+  const math = new MathService({ client, registry: mathRegistry, ...options.math });
+  const mathServer = await createMathServer({ math, registry: mathRegistry, ...options.mathServer });
+  const mathPort = await mathServer.listen('127.0.0.1', 0);
+
+  const stack: Stack = {
+    factorialAddress,
+    mathUrl: `http://127.0.0.1:${mathPort}/graphql`,
+    get factorialRegistry() {
+      return factorialRegistry;
+    },
+    mathRegistry,
+    async stopFactorial() {
+      await factorial?.shutdown(0);
+      factorial = undefined;
+    },
+    async startFactorial() {
+      factorialRegistry = new Registry();
+      factorial = createFactorialServer({ registry: factorialRegistry, ...options.factorial });
+      await factorial.listen('127.0.0.1', factorialPort);
+    },
+    async stop() {
+      await mathServer.stop();
+      client.close();
+      await factorial?.shutdown(0);
+    },
+  };
+  return stack;
+}
+
+/** The value of a counter or histogram series whose labels include `labels` (0 if absent). */
+export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric named ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+    .filter((v) => !('metricName' in v) || v.metricName === name || v.metricName === `${name}_count`)
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** BatchGetFactorials calls the factorial service has answered, whatever their code. */
+export function batchCalls(stack: Stack): Promise<number> {
+  return metricValue(stack.factorialRegistry, 'grpc_server_handled_total', { grpc_method: 'BatchGetFactorials' });
+}
+
+/** Keys the factorial service has received, duplicates included. */
+export function keysReceived(stack: Stack): Promise<number> {
+  return metricValue(stack.factorialRegistry, 'factorial_keys_total');
+}
+
+export interface GraphQLResponse<T = Record<string, string>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; stacktrace?: unknown } }[];
+}
+
+/** POSTs a GraphQL operation over HTTP and returns the status and parsed body. */
+export async function graphql<T = Record<string, string>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+  return { status: response.status, ...body };
+}
