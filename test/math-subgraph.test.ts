@@ -12,8 +12,8 @@ describe('math subgraph', () => {
   });
   afterAll(() => stack.stop());
 
-  const query = (q: string, variables?: Record<string, unknown>, headers?: Record<string, string>) =>
-    graphql(stack.mathUrl, q, variables, headers);
+  const query = <T = Record<string, string>>(q: string, variables?: Record<string, unknown>, headers?: Record<string, string>) =>
+    graphql<T>(stack.mathUrl, q, variables, headers);
 
   describe('exact values', () => {
     it("gives ncr for every 0 <= r <= n <= 300, as Pascal's triangle does", async () => {
