@@ -56,6 +56,8 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
       resolvers: resolvers as GraphQLResolverMap<unknown>,
     }),
     csrfPrevention: true,
+    // main.ts owns the signals: Apollo's own handlers would stop the server and re-raise the signal.
+    stopOnTerminationSignals: false,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(logger),

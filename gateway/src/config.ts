@@ -1,0 +1,35 @@
+// The gateway's settings, read from the environment once and validated.
+
+import * as path from 'node:path';
+import { readChoice, readInt, readPort, readString, readUrl } from '../../lib/config';
+import { LOG_LEVELS, type LogLevel } from '../../lib/logger';
+
+export interface GatewayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly mathUrl: string;
+  /** 'static' serves supergraph.graphql; 'introspect' composes from the running subgraph (development). */
+  readonly supergraph: 'static' | 'introspect';
+  readonly supergraphPath: string;
+  readonly requestTimeoutMs: number;
+  readonly restCacheBytes: number;
+  readonly production: boolean;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: LogLevel;
+}
+
+/** Reads GATEWAY_PORT, HOST, MATH_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, REST_CACHE_MB, NODE_ENV, LOG_LEVEL. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
+  return Object.freeze({
+    host: readString(env, 'HOST', '127.0.0.1'),
+    port: readPort(env, 'GATEWAY_PORT', 4000),
+    mathUrl: readUrl(env, 'MATH_URL', 'http://localhost:4001/graphql'),
+    supergraph: readChoice(env, 'SUPERGRAPH', 'static', ['static', 'introspect'] as const),
+    supergraphPath: readString(env, 'SUPERGRAPH_PATH', path.resolve(__dirname, '../../supergraph.graphql')),
+    requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
+    restCacheBytes: readInt(env, 'REST_CACHE_MB', 16, { min: 0, max: 65_536 }) * 1024 * 1024,
+    production: readString(env, 'NODE_ENV', 'development') === 'production',
+    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+  });
+}

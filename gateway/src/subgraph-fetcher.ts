@@ -1,0 +1,57 @@
+// The gateway's HTTP client for subgraphs: undici keep-alive connections from a bounded pool, nothing else.
+
+import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import { Agent, request } from 'undici';
+
+export interface SubgraphFetcherOptions {
+  /** Connections kept per subgraph origin. Default: 64. */
+  connections?: number;
+  /** How long an idle connection is kept. Default: 30 s. */
+  keepAliveMs?: number;
+  /** Longest wait for a subgraph's response headers and body. Default: 60 s (the subgraph enforces the request budget itself). */
+  timeoutMs?: number;
+}
+
+/**
+ * A Fetcher (the interface Apollo's data sources call) over undici's request API: for a
+ * service mesh of one, a few warm connections beat make-fetch-happen's unbounded pool and
+ * its HTTP-cache machinery, which a POST of GraphQL never uses.
+ */
+export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): { fetcher: Fetcher; close: () => Promise<void> } {
+  const timeout = options.timeoutMs ?? 60_000;
+  const agent = new Agent({
+    connections: options.connections ?? 64,
+    keepAliveTimeout: options.keepAliveMs ?? 30_000,
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+  });
+  const fetcher: Fetcher = async (url, init) => {
+    const response = await request(url, {
+      dispatcher: agent,
+      method: (init?.method ?? 'POST') as 'POST',
+      headers: init?.headers as Record<string, string> | undefined,
+      body: init?.body as string | undefined,
+    });
+    const text = await response.body.text();
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const result = {
+      ok: response.statusCode >= 200 && response.statusCode < 300,
+      status: response.statusCode,
+      statusText: String(response.statusCode),
+      url,
+      redirected: false,
+      headers,
+      text: async () => text,
+      json: async () => JSON.parse(text) as unknown,
+      clone: () => result,
+      arrayBuffer: async () => new TextEncoder().encode(text).buffer,
+      body: undefined,
+      bodyUsed: true,
+    };
+    return result as unknown as FetcherResponse;
+  };
+  return { fetcher, close: () => agent.close() };
+}
