@@ -33,6 +33,7 @@ function start(): void {
     });
     children.set(service.name, child);
     const prefix = label(service.name, service.color);
+    process.stdout.write(`${prefix} started (pid ${child.pid})\n`);
     for (const stream of [child.stdout!, child.stderr!]) {
       readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));
     }

@@ -129,11 +129,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: express.NextFunction) => {
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
     if (status === 500) logger.error('unexpected error in the HTTP layer', error);
-    res
-      .status(status)
-      .json({
-        error: status === 500 ? 'internal server error' : error.type === 'entity.too.large' ? 'request body too large' : 'bad request',
-      });
+    res.status(status).json({
+      error: status === 500 ? 'internal server error' : error.type === 'entity.too.large' ? 'request body too large' : 'bad request',
+    });
   });
 
   return {

@@ -1,6 +1,9 @@
 // Starts the real factorial service and math subgraph (and the gateway, when asked) on port 0, in process.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Registry } from 'prom-client';
+import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from '../../gateway/src/server';
 import { createFactorialClient } from '../../services/factorial/src/client';
 import { createFactorialServer, type FactorialServer, type FactorialServerOptions } from '../../services/factorial/src/server';
 import { MathService, type MathServiceOptions } from '../../subgraphs/math/src/math';
@@ -10,17 +13,25 @@ export interface StackOptions {
   factorial?: FactorialServerOptions;
   math?: Omit<MathServiceOptions, 'client' | 'registry'>;
   mathServer?: Omit<MathServerOptions, 'math' | 'registry'>;
+  /** Also start the gateway (on the committed supergraph unless told otherwise). */
+  gateway?: boolean | Partial<Omit<GatewayServerOptions, 'mathUrl' | 'registry'>>;
 }
 
 export interface Stack {
   factorialAddress: string;
   mathUrl: string;
+  /** The gateway's base URL (no path), when started. */
+  gatewayUrl: string;
   factorialRegistry: Registry;
+  gatewayRegistry: Registry;
+  gateway: GatewayServer | undefined;
   mathRegistry: Registry;
   /** Stops the factorial service (the subgraph keeps running). */
   stopFactorial(): Promise<void>;
   /** Starts a fresh factorial service on the same port. */
   startFactorial(): Promise<void>;
+  /** Stops the math subgraph (the gateway keeps running). */
+  stopMath(): Promise<void>;
   /** Tears everything down in reverse order. */
   stop(): Promise<void>;
 }
@@ -36,10 +47,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const math = new MathService({ client, registry: mathRegistry, ...options.math });
   const mathServer = await createMathServer({ math, registry: mathRegistry, ...options.mathServer });
   const mathPort = await mathServer.listen('127.0.0.1', 0);
+  const mathUrl = `http://127.0.0.1:${mathPort}/graphql`;
+
+  const gatewayRegistry = new Registry();
+  let gateway: GatewayServer | undefined;
+  let gatewayUrl = '';
+  if (options.gateway) {
+    gateway = await createGatewayServer({
+      mathUrl,
+      supergraphSdl: fs.readFileSync(path.join(__dirname, '../../supergraph.graphql'), 'utf8'),
+      registry: gatewayRegistry,
+      ...(typeof options.gateway === 'object' ? options.gateway : {}),
+    });
+    gatewayUrl = `http://127.0.0.1:${await gateway.listen('127.0.0.1', 0)}`;
+  }
 
   const stack: Stack = {
     factorialAddress,
-    mathUrl: `http://127.0.0.1:${mathPort}/graphql`,
+    mathUrl,
+    gatewayUrl,
+    gatewayRegistry,
+    gateway,
     get factorialRegistry() {
       return factorialRegistry;
     },
@@ -53,7 +81,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       factorial = createFactorialServer({ registry: factorialRegistry, ...options.factorial });
       await factorial.listen('127.0.0.1', factorialPort);
     },
+    async stopMath() {
+      await mathServer.stop();
+    },
     async stop() {
+      await gateway?.stop();
       await mathServer.stop();
       client.close();
       await factorial?.shutdown(0);

@@ -1,0 +1,77 @@
+// The README's run command, as a newcomer runs it: npm start, wait for ready, query, Ctrl-C, everything gone.
+
+import { spawn } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+it('npm start runs all three processes, serves REST and GraphQL, and stops all three on Ctrl-C', async () => {
+  const [gateway, math, factorial, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      GATEWAY_PORT: String(gateway),
+      MATH_PORT: String(math),
+      MATH_URL: `http://127.0.0.1:${math}/graphql`,
+      FACTORIAL_PORT: String(factorial),
+      FACTORIAL_METRICS_PORT: String(metrics),
+      FACTORIAL_ADDRESS: `127.0.0.1:${factorial}`,
+    },
+    // Its own process group, so that SIGINT to the group is what Ctrl-C in a terminal sends.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  try {
+    const until = Date.now() + 60_000;
+    while (!output.includes('Ready.') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(output).toContain(`Open http://127.0.0.1:${gateway}/graphql in a browser`);
+    const pids = [...output.matchAll(/started \(pid (\d+)\)/g)].map((m) => Number(m[1]));
+    expect(pids).toHaveLength(3);
+
+    const rest = await fetch(`http://127.0.0.1:${gateway}/api/ncr/10/3`);
+    expect(await rest.text()).toBe('{"input":[10,3],"ncr":120,"msg":"Success"}');
+    const graphql = await fetch(`http://127.0.0.1:${gateway}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ ncr(n: 52, r: 5) }' }),
+    });
+    expect(await graphql.json()).toEqual({ data: { ncr: '2598960' } });
+
+    process.kill(-child.pid!, 'SIGINT');
+    await exited;
+    for (const name of ['factorial', 'math', 'gateway']) expect(output).toMatch(new RegExp(`\\[${name}\\].*stopped`));
+    expect(pids.filter(alive)).toEqual([]);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- npm start printed:\n${output}`);
+  } finally {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}, 90_000);
