@@ -36,6 +36,13 @@ export function badInput(message: string): GraphQLError {
   return apiError(ErrorCode.BAD_USER_INPUT, message);
 }
 
+const STATUS_NAMES: Record<number, string> = Object.fromEntries(Object.entries(status).map(([name, code]) => [code, name]));
+
+/** The name of a gRPC status code (`OK`, `UNAVAILABLE`, ...), as metrics label it. */
+export function grpcCodeName(code: number): string {
+  return STATUS_NAMES[code] ?? String(code);
+}
+
 /** Maps a failed call to the factorial service onto the API's codes; undefined for a status that is a bug. */
 export function fromGrpcError(error: ServiceError): GraphQLError | undefined {
   switch (error.code) {

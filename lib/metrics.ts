@@ -1,8 +1,9 @@
 // Prometheus registries and the small HTTP server that exposes /metrics and /health beside a gRPC port.
 
 import { createServer, type Server } from 'node:http';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { listenHttp } from './listen';
+import type { PoolStats } from './worker-pool';
 
 /** A fresh registry with the process's default metrics (CPU, memory, event-loop lag, GC). */
 export function createMetricsRegistry(): Registry {
@@ -50,4 +51,19 @@ export function createProbeServer(options: ProbeServerOptions): {
     res.end('not found\n');
   });
   return { server, listen: (host, port) => listenHttp(server, host, port) };
+}
+
+/** Registers a gauge `name{state="busy"|"queued"}` read from a worker pool at each scrape. */
+export function registerPoolGauge(registry: Registry, name: string, help: string, stats: () => PoolStats): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const now = stats();
+      this.set({ state: 'busy' }, now.busy);
+      this.set({ state: 'queued' }, now.queued);
+    },
+  });
 }

@@ -2,14 +2,13 @@
 
 import { status, type handleUnaryCall, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { grpcCodeName } from '../../../lib/errors';
 import { LATENCY_BUCKETS } from '../../../lib/metrics';
 
 export interface GrpcServerMetrics {
   /** Wraps a unary handler so each call is counted by code and timed. */
   instrument<Req, Res>(service: string, method: string, handler: handleUnaryCall<Req, Res>): handleUnaryCall<Req, Res>;
 }
-
-const CODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(status).map(([name, code]) => [code, name]));
 
 /** Registers grpc_server_started_total, grpc_server_handled_total and grpc_server_handling_seconds. */
 export function createGrpcServerMetrics(registry: Registry): GrpcServerMetrics {
@@ -41,7 +40,7 @@ export function createGrpcServerMetrics(registry: Registry): GrpcServerMetrics {
         const stop = seconds.startTimer(labels);
         handler(call, (error, value, trailer, flags) => {
           const code = error ? (error.code ?? status.UNKNOWN) : status.OK;
-          handled.inc({ ...labels, grpc_code: CODE_NAMES[code] ?? String(code) });
+          handled.inc({ ...labels, grpc_code: grpcCodeName(code) });
           stop();
           callback(error, value, trailer, flags);
         });

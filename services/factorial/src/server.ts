@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-health-check';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import {
   type BatchGetFactorialsRequest,
   type BatchGetFactorialsResponse,
@@ -15,6 +15,7 @@ import {
   Representation,
 } from '../../../generated/proto/factorial/v1/factorial';
 import { silentLogger, type Logger } from '../../../lib/logger';
+import { registerPoolGauge } from '../../../lib/metrics';
 import { QueueFullError, TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
 import { exponentBytes, valueBytes, warmUp } from './engine';
 import { FactorialStore, type Kind } from './factorial-store';
@@ -233,17 +234,7 @@ function createServiceMetrics(registry: Registry, pool: WorkerPool<WorkerTask, U
     labelNames: ['representation', 'result'],
     registers: [registry],
   });
-  new Gauge({
-    name: 'factorial_worker_pool_tasks',
-    help: 'Worker pool tasks, by state (busy or queued).',
-    labelNames: ['state'],
-    registers: [registry],
-    collect() {
-      const stats = pool.stats();
-      this.set({ state: 'busy' }, stats.busy);
-      this.set({ state: 'queued' }, stats.queued);
-    },
-  });
+  registerPoolGauge(registry, 'factorial_worker_pool_tasks', 'Worker pool tasks, by state (busy or queued).', () => pool.stats());
   const keys = new Counter({
     name: 'factorial_keys_total',
     help: 'Factorials requested (keys in accepted calls, duplicates included), by representation.',

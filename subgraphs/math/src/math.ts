@@ -3,13 +3,13 @@
 import * as path from 'node:path';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { GraphQLError } from 'graphql';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { Representation, type Factorial, type FactorialServiceClient } from '../../../generated/proto/factorial/v1/factorial';
-import { apiError, badInput, ErrorCode, fromGrpcError } from '../../../lib/errors';
+import { apiError, badInput, ErrorCode, fromGrpcError, grpcCodeName } from '../../../lib/errors';
 import { bytesToBigint } from '../../../lib/math/bytes';
 import { ratioDigits } from '../../../lib/math/estimate';
 import { ratioOfFactorialExponents } from '../../../lib/math/prime-powers';
-import { LATENCY_BUCKETS } from '../../../lib/metrics';
+import { LATENCY_BUCKETS, registerPoolGauge } from '../../../lib/metrics';
 import { QueueFullError, TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
 import { DEFAULT_MAX_REPLY_BYTES, SERVICE_NAME } from '../../../services/factorial/src/server';
 import { FactorialLoader } from './factorial-loader';
@@ -88,7 +88,7 @@ export class MathService {
       const call = this.options.client.batchGetFactorials({ requests }, new Metadata(), { deadline: scope.deadline }, (error, reply) => {
         scope.signal.removeEventListener('abort', cancel);
         stopTimer?.();
-        this.metrics?.handled.inc({ ...BATCH_LABELS, grpc_code: error ? (STATUS_NAMES[error.code] ?? String(error.code)) : 'OK' });
+        this.metrics?.handled.inc({ ...BATCH_LABELS, grpc_code: grpcCodeName(error ? error.code : status.OK) });
         if (error) reject(error);
         else resolve(reply.factorials);
       });
@@ -244,21 +244,10 @@ function isServiceError(error: unknown): error is ServiceError {
 }
 
 const BATCH_LABELS = { grpc_type: 'unary', grpc_service: SERVICE_NAME, grpc_method: 'BatchGetFactorials' };
-const STATUS_NAMES: Record<number, string> = Object.fromEntries(Object.entries(status).map(([name, code]) => [code, name]));
 
 function createClientMetrics(registry: Registry, pool: WorkerPool<MathTask, string>) {
   const labelNames = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
-  new Gauge({
-    name: 'math_worker_pool_tasks',
-    help: 'Math worker pool tasks, by state (busy or queued).',
-    labelNames: ['state'],
-    registers: [registry],
-    collect() {
-      const stats = pool.stats();
-      this.set({ state: 'busy' }, stats.busy);
-      this.set({ state: 'queued' }, stats.queued);
-    },
-  });
+  registerPoolGauge(registry, 'math_worker_pool_tasks', 'Math worker pool tasks, by state (busy or queued).', () => pool.stats());
   return {
     handled: new Counter({
       name: 'grpc_client_handled_total',
