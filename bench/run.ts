@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 const tsx = path.join(__dirname, '../node_modules/.bin/tsx');
 const args = process.argv.slice(2);
-for (const script of ['engine.ts', 'ncr.ts']) {
+for (const script of ['engine.ts', 'ncr.ts', 'http-integration.ts']) {
   console.log(`\n## ${script.replace('.ts', '')}\n`);
   execFileSync(tsx, [path.join(__dirname, script), ...args], { stdio: 'inherit' });
 }

@@ -1,18 +1,15 @@
 // Wiring of the gateway: Apollo Gateway on Apollo Server and Express, the REST route, Sandbox, probes; never binds by itself.
 
-import * as http from 'node:http';
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Request, type Response } from 'express';
+import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import { createErrorFormatter } from '../../lib/format-error';
-import { listenHttp } from '../../lib/listen';
 import { LATENCY_BUCKETS } from '../../lib/metrics';
 import { silentLogger, type Logger } from '../../lib/logger';
 import type { GatewayContext } from './context';
@@ -31,8 +28,8 @@ export interface GatewayServerOptions {
   requestTimeoutMs?: number;
   /** Bytes of REST answers kept (they never change). Default: 16 MiB. */
   restCacheBytes?: number;
-  /** Largest request body. Default: 100 KB. */
-  bodyLimit?: string;
+  /** Largest request body, in bytes. Default: 100 KB. */
+  bodyLimit?: number;
   registry?: Registry;
   logger?: Logger;
 }
@@ -48,6 +45,10 @@ export interface GatewayServer {
 
 const SANDBOX_OPERATION = '{\n  ncr(n: 10, r: 3)\n  factorial(n: 25)\n}\n';
 
+/**
+ * Builds the gateway. Fastify rather than Express 5: bench/http-integration.ts serves this
+ * same gateway through both, and Fastify answered about 1.2x the requests at a lower p99.
+ */
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const logger = options.logger ?? silentLogger;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
@@ -65,10 +66,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     },
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  const httpServer = http.createServer(app);
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? 100 * 1024, routerOptions: { maxParamLength: 1000 } });
   let stopping = false;
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -81,7 +79,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(logger),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      fastifyApolloDrainPlugin(app),
       options.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, document: SANDBOX_OPERATION }),
@@ -91,62 +89,58 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
   const newContext = (): GatewayContext => ({ deadline: Date.now() + requestTimeoutMs });
 
-  if (options.registry) app.use(httpMetrics(options.registry));
+  if (options.registry) recordHttpMetrics(app, options.registry);
 
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.get('/health', async () => ({ status: 'ok' }));
   const ready = readinessProbe(options.mathUrl, () => !stopping);
-  app.get('/ready', async (_req, res) => {
+  app.get('/ready', async (_request, reply) => {
     const ok = await ready();
-    res.status(ok ? 200 : 503).json({ ready: ok });
+    return reply.code(ok ? 200 : 503).send({ ready: ok });
   });
   if (options.registry) {
     const registry = options.registry;
-    app.get('/metrics', async (_req, res) => {
-      res.type(registry.contentType).send(await registry.metrics());
-    });
+    app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   }
 
   const ncr = createNcrRoute(apollo, options.restCacheBytes ?? 16 * 1024 * 1024);
-  app.get('/api/ncr/:n/:r', async (req: Request<{ n: string; r: string }>, res: Response) => {
-    const reply = await ncr.handle(req.params.n, req.params.r, newContext());
-    res.status(reply.status).type('application/json');
-    res.setHeader('cache-control', reply.immutable ? 'public, max-age=31536000, immutable' : 'no-store');
-    res.send(reply.body);
+  app.get<{ Params: { n: string; r: string } }>('/api/ncr/:n/:r', async (request, reply) => {
+    const answer = await ncr.handle(request.params.n, request.params.r, newContext());
+    return reply
+      .code(answer.status)
+      .type('application/json')
+      .header('cache-control', answer.immutable ? 'public, max-age=31536000, immutable' : 'no-store')
+      .send(answer.body);
   });
 
-  app.use(
-    '/graphql',
-    express.json({ limit: options.bodyLimit ?? '100kb' }),
-    expressMiddleware(apollo, { context: async () => newContext() }),
-  );
+  await app.register(fastifyApollo(apollo), { context: async () => newContext() });
 
   // Unknown routes and malformed bodies: JSON errors, never an HTML stack page.
-  app.use((_req: Request, res: Response) => {
-    res.status(404).json({ error: 'not found' });
-  });
-  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: express.NextFunction) => {
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) logger.error('unexpected error in the HTTP layer', error);
-    res.status(status).json({
-      error: status === 500 ? 'internal server error' : error.type === 'entity.too.large' ? 'request body too large' : 'bad request',
-    });
+    const message =
+      status === 500 ? 'internal server error' : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request body too large' : 'bad request';
+    return reply.code(status).send({ error: message });
   });
 
   return {
-    listen: (host, port) => listenHttp(httpServer, host, port),
+    async listen(host, port) {
+      await app.listen({ host, port });
+      return (app.server.address() as { port: number }).port;
+    },
     isReady: ready,
     async stop() {
       stopping = true;
       await apollo.stop();
+      await app.close();
       await subgraphHttp.close();
     },
   };
 }
 
 /** Records http_request_duration_seconds by method, route pattern (never the raw path) and status. */
-function httpMetrics(registry: Registry): express.RequestHandler {
+function recordHttpMetrics(app: FastifyInstance, registry: Registry): void {
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP requests served by the gateway, by method, route and status code.',
@@ -154,14 +148,10 @@ function httpMetrics(registry: Registry): express.RequestHandler {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  return (req, res, next) => {
-    const start = process.hrtime.bigint();
-    res.once('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.baseUrl || 'unmatched';
-      duration.observe({ method: req.method, route, status_code: String(res.statusCode) }, Number(process.hrtime.bigint() - start) / 1e9);
-    });
-    next();
-  };
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
 }
 
 /** True while not stopping and the math subgraph answers a trivial query; cached for a second. */
