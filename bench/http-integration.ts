@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const fetcher = createSubgraphFetcher();
   const app = express();
   const server = http.createServer(app);
-  const apollo = new ApolloServer<{ deadline: number }>({
+  const apollo = new ApolloServer<{ requestId: string; deadline: number; signal: AbortSignal }>({
     gateway: new ApolloGateway({
       supergraphSdl,
       buildService: () => new BudgetedDataSource({ url: stack.mathUrl, fetcher: fetcher.fetcher }),
@@ -50,7 +50,9 @@ async function main(): Promise<void> {
   app.use(
     '/graphql',
     express.json({ limit: '100kb' }),
-    expressMiddleware(apollo, { context: async () => ({ deadline: Date.now() + 30_000 }) }),
+    expressMiddleware(apollo, {
+      context: async () => ({ requestId: '', deadline: Date.now() + 30_000, signal: new AbortController().signal }),
+    }),
   );
   const expressUrl = `http://127.0.0.1:${await listenHttp(server, '127.0.0.1', 0)}/graphql`;
 

@@ -3,6 +3,9 @@
 /** Remaining milliseconds of the client request's budget, sent by the gateway to subgraphs. */
 export const REQUEST_TIMEOUT_HEADER = 'x-request-timeout-ms';
 
+/** The request id that travels with a request from the gateway to the subgraph (and back in logs). */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 /** The budget a header grants, capped by the receiver's own maximum; the maximum when absent or malformed. */
 export function budgetFromHeader(value: string | string[] | undefined, maxMs: number): number {
   const raw = Array.isArray(value) ? value[0] : value;

@@ -111,10 +111,10 @@ describe('gateway', () => {
       expect(headers.get('cache-control')).toBe('no-store');
     });
 
-    it('answers an unknown route with 404 JSON', async () => {
+    it('answers an unknown route with 404 and a JSON error', async () => {
       const { status, text } = await rest('/api/ncr/10');
       expect(status).toBe(404);
-      expect(JSON.parse(text)).toEqual({ error: 'not found' });
+      expect(JSON.parse(text)).toEqual({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] });
     });
   });
 

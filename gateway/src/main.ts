@@ -21,6 +21,8 @@ async function main(): Promise<void> {
       production: config.production,
       requestTimeoutMs: config.requestTimeoutMs,
       restCacheBytes: config.restCacheBytes,
+      bodyLimit: config.bodyLimit,
+      limits: config.limits,
       registry,
       logger,
     });

@@ -1,20 +1,23 @@
 // Wiring of the gateway: Apollo Gateway on Apollo Server and Express, the REST route, Sandbox, probes; never binds by itself.
 
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import { createErrorFormatter } from '../../lib/format-error';
 import { LATENCY_BUCKETS } from '../../lib/metrics';
+import { REQUEST_ID_HEADER } from '../../lib/request-budget';
 import { silentLogger, type Logger } from '../../lib/logger';
 import type { GatewayContext } from './context';
 import { BudgetedDataSource } from './data-source';
 import { createNcrRoute } from './rest';
+import { DEFAULT_LIMITS, operationLimits, type OperationLimits } from './limits';
 import { createSubgraphFetcher } from './subgraph-fetcher';
 
 export interface GatewayServerOptions {
@@ -30,6 +33,8 @@ export interface GatewayServerOptions {
   restCacheBytes?: number;
   /** Largest request body, in bytes. Default: 100 KB. */
   bodyLimit?: number;
+  /** Operation limits (depth, aliases, root fields, tokens, directives, cost). Default: DEFAULT_LIMITS. */
+  limits?: Partial<OperationLimits>;
   registry?: Registry;
   logger?: Logger;
 }
@@ -52,7 +57,12 @@ const SANDBOX_OPERATION = '{\n  ncr(n: 10, r: 3)\n  factorial(n: 25)\n}\n';
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const logger = options.logger ?? silentLogger;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-  const subgraphHttp = createSubgraphFetcher({ timeoutMs: requestTimeoutMs + 5_000 });
+  // Requests in flight, by id: the fetcher cancels a subgraph call when its client goes away.
+  const inFlight = new Map<string, AbortSignal>();
+  const subgraphHttp = createSubgraphFetcher({
+    timeoutMs: requestTimeoutMs + 5_000,
+    signalFor: (headers) => inFlight.get(headers[REQUEST_ID_HEADER] ?? ''),
+  });
   const gateway = new ApolloGateway({
     ...(options.supergraphSdl
       ? { supergraphSdl: options.supergraphSdl }
@@ -66,7 +76,17 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     },
   });
 
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 100 * 1024, routerOptions: { maxParamLength: 1000 } });
+  const limits = operationLimits({ ...DEFAULT_LIMITS, ...options.limits });
+  const bodyLimit = options.bodyLimit ?? 100 * 1024;
+  const app = Fastify({
+    bodyLimit,
+    routerOptions: { maxParamLength: 1000 },
+    // Keep the client's request id when it is a sane one, so that its logs and ours line up.
+    genReqId: (request) => {
+      const id = request.headers[REQUEST_ID_HEADER];
+      return typeof id === 'string' && /^[\w.:-]{1,128}$/.test(id) ? id : randomUUID();
+    },
+  });
   let stopping = false;
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -77,8 +97,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     introspection: !options.production,
     hideSchemaDetailsFromClientErrors: options.production ?? false,
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
     formatError: createErrorFormatter(logger),
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
+      ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       fastifyApolloDrainPlugin(app),
       options.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
@@ -87,7 +111,16 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   await apollo.start();
 
-  const newContext = (): GatewayContext => ({ deadline: Date.now() + requestTimeoutMs });
+  const newContext = (request: FastifyRequest, reply: FastifyReply): GatewayContext => {
+    const controller = new AbortController();
+    inFlight.set(request.id, controller.signal);
+    // 'close' comes when the response is sent, or earlier when the client leaves: only then is there work to stop.
+    reply.raw.once('close', () => {
+      inFlight.delete(request.id);
+      if (!reply.raw.writableFinished) controller.abort();
+    });
+    return { requestId: request.id, deadline: Date.now() + requestTimeoutMs, signal: controller.signal };
+  };
 
   if (options.registry) recordHttpMetrics(app, options.registry);
 
@@ -104,7 +137,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
   const ncr = createNcrRoute(apollo, options.restCacheBytes ?? 16 * 1024 * 1024);
   app.get<{ Params: { n: string; r: string } }>('/api/ncr/:n/:r', async (request, reply) => {
-    const answer = await ncr.handle(request.params.n, request.params.r, newContext());
+    const answer = await ncr.handle(request.params.n, request.params.r, newContext(request, reply));
     return reply
       .code(answer.status)
       .type('application/json')
@@ -112,17 +145,21 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       .send(answer.body);
   });
 
-  await app.register(fastifyApollo(apollo), { context: async () => newContext() });
-
-  // Unknown routes and malformed bodies: JSON errors, never an HTML stack page.
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'not found' }));
+  // Unknown routes and malformed or oversized bodies: JSON errors shaped like GraphQL's, never an HTML or stack page.
+  // Set before the Apollo plugin registers, so that its routes inherit them.
+  const httpError = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(httpError('not found', 'NOT_FOUND')));
   app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) logger.error('unexpected error in the HTTP layer', error);
-    const message =
-      status === 500 ? 'internal server error' : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'request body too large' : 'bad request';
-    return reply.code(status).send({ error: message });
+    if (status === 500) {
+      logger.error('unexpected error in the HTTP layer', error);
+      return reply.code(500).send(httpError('Internal server error', 'INTERNAL_SERVER_ERROR'));
+    }
+    const message = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `request body too large (limit ${bodyLimit} bytes)` : 'malformed request';
+    return reply.code(status).send(httpError(message, 'BAD_REQUEST'));
   });
+
+  await app.register(fastifyApollo(apollo), { context: async (request, reply) => newContext(request, reply) });
 
   return {
     async listen(host, port) {

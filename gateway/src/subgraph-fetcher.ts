@@ -10,6 +10,8 @@ export interface SubgraphFetcherOptions {
   keepAliveMs?: number;
   /** Longest wait for a subgraph's response headers and body. Default: 60 s (the subgraph enforces the request budget itself). */
   timeoutMs?: number;
+  /** The signal that cancels a call, found from its headers (the request id); none: calls are not cancelled. */
+  signalFor?: (headers: Record<string, string>) => AbortSignal | undefined;
 }
 
 /**
@@ -26,16 +28,18 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): { f
     bodyTimeout: timeout,
   });
   const fetcher: Fetcher = async (url, init) => {
+    const headers = (init?.headers ?? {}) as Record<string, string>;
     const response = await request(url, {
       dispatcher: agent,
       method: (init?.method ?? 'POST') as 'POST',
-      headers: init?.headers as Record<string, string> | undefined,
+      headers,
       body: init?.body as string | undefined,
+      signal: options.signalFor?.(headers),
     });
     const text = await response.body.text();
-    const headers = new Headers();
+    const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+      if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const result = {
       ok: response.statusCode >= 200 && response.statusCode < 300,
@@ -43,7 +47,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): { f
       statusText: String(response.statusCode),
       url,
       redirected: false,
-      headers,
+      headers: responseHeaders,
       text: async () => text,
       json: async () => JSON.parse(text) as unknown,
       clone: () => result,

@@ -9,6 +9,7 @@ export interface MathConfig {
   readonly factorialAddress: string;
   readonly maxN: number;
   readonly maxResultDigits: number;
+  readonly maxOperationDigits: number;
   readonly requestTimeoutMs: number;
   readonly workers: number | undefined;
   readonly production: boolean;
@@ -16,7 +17,7 @@ export interface MathConfig {
   readonly logLevel: LogLevel;
 }
 
-/** Reads MATH_PORT, HOST, FACTORIAL_ADDRESS, MAX_N, MAX_RESULT_DIGITS, REQUEST_TIMEOUT_MS, MATH_WORKERS, NODE_ENV, LOG_LEVEL. */
+/** Reads MATH_PORT, HOST, FACTORIAL_ADDRESS, MAX_N, MAX_RESULT_DIGITS, MAX_OPERATION_DIGITS, REQUEST_TIMEOUT_MS, MATH_WORKERS, NODE_ENV, LOG_LEVEL. */
 export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
   const workers = readInt(env, 'MATH_WORKERS', 0, { min: 0, max: 256 });
   return Object.freeze({
@@ -25,6 +26,7 @@ export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
     factorialAddress: readString(env, 'FACTORIAL_ADDRESS', 'localhost:50051'),
     maxN: readInt(env, 'MAX_N', 1_000_000, { min: 1, max: 10_000_000 }),
     maxResultDigits: readInt(env, 'MAX_RESULT_DIGITS', 1_000_000, { min: 1, max: 100_000_000 }),
+    maxOperationDigits: readInt(env, 'MAX_OPERATION_DIGITS', 3_000_000, { min: 1, max: 1_000_000_000 }),
     requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
     workers: workers === 0 ? undefined : workers,
     production: readString(env, 'NODE_ENV', 'development') === 'production',

@@ -59,3 +59,15 @@ describe('FactorialLoader', () => {
     await expect(loader.load(1, VALUE)).rejects.toThrow('expected n = 1, got 99');
   });
 });
+
+describe('FactorialLoader.refuse', () => {
+  it('fails the loads of the current tick and later ones, and makes no call', async () => {
+    const { loader, calls } = recordingLoader();
+    const pending = loader.load(1, VALUE);
+    loader.refuse(new Error('too big'));
+    await expect(pending).rejects.toThrow('too big');
+    await expect(loader.load(2, VALUE)).rejects.toThrow('too big');
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([]);
+  });
+});

@@ -26,6 +26,7 @@ interface Batch {
 export class FactorialLoader {
   private readonly cache = new Map<string, Promise<Factorial>>();
   private batch: Batch | undefined;
+  private refusal: { error: unknown } | undefined;
 
   constructor(
     private readonly fetchBatch: FetchBatch,
@@ -34,6 +35,7 @@ export class FactorialLoader {
 
   /** n! in the given representation, batched with every other load of this tick. */
   load(n: number, representation: Representation): Promise<Factorial> {
+    if (this.refusal) return Promise.reject(this.refusal.error);
     const key = `${representation}:${n}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
@@ -46,6 +48,14 @@ export class FactorialLoader {
     return promise;
   }
 
+  /** Fails every load not yet sent with `error`, and every later one: the request was refused as a whole. */
+  refuse(error: unknown): void {
+    this.refusal = { error };
+    const batch = this.batch;
+    this.batch = undefined;
+    for (const waiter of batch?.waiters.values() ?? []) waiter.reject(error);
+  }
+
   private currentBatch(): Batch {
     if (this.batch) return this.batch;
     const batch: Batch = { keys: [], waiters: new Map() };
@@ -53,6 +63,7 @@ export class FactorialLoader {
     // After the current promise jobs, then on the next tick: the same moment DataLoader picks.
     void Promise.resolve().then(() =>
       process.nextTick(() => {
+        if (this.batch !== batch) return; // refused meanwhile
         this.batch = undefined;
         this.dispatch(batch);
       }),

@@ -15,7 +15,14 @@ async function main(): Promise<void> {
     logger = createLogger('math', config.logLevel);
     const registry = createMetricsRegistry();
     const client = createFactorialClient(config.factorialAddress);
-    const math = new MathService({ client, maxN: config.maxN, maxResultDigits: config.maxResultDigits, workers: config.workers, registry });
+    const math = new MathService({
+      client,
+      maxN: config.maxN,
+      maxResultDigits: config.maxResultDigits,
+      maxOperationDigits: config.maxOperationDigits,
+      workers: config.workers,
+      registry,
+    });
     const server = await createMathServer({
       math,
       registry,

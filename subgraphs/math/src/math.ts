@@ -24,6 +24,8 @@ export interface MathServiceOptions {
   maxN?: number;
   /** Largest result, in decimal digits (estimated before any work). Default: 1,000,000. */
   maxResultDigits?: number;
+  /** Most digits all the results of one operation may add up to. Default: 3,000,000. */
+  maxOperationDigits?: number;
   /** Most terms in multinomial(ks). Default: 100. */
   maxTerms?: number;
   /** Ratios whose arguments are all <= this use factorial values and plain division. Default: 1,000. */
@@ -53,6 +55,7 @@ export interface RequestScope {
 export class MathService {
   readonly maxN: number;
   readonly maxResultDigits: number;
+  readonly maxOperationDigits: number;
   readonly maxTerms: number;
   readonly valueMaxN: number;
   readonly inlineDigits: number;
@@ -62,6 +65,7 @@ export class MathService {
   constructor(private readonly options: MathServiceOptions) {
     this.maxN = options.maxN ?? 1_000_000;
     this.maxResultDigits = options.maxResultDigits ?? 1_000_000;
+    this.maxOperationDigits = options.maxOperationDigits ?? 3_000_000;
     this.maxTerms = options.maxTerms ?? 100;
     this.valueMaxN = options.valueMaxN ?? 1000;
     this.inlineDigits = options.inlineDigits ?? 2000;
@@ -100,6 +104,9 @@ export class MathService {
 
 /** The math of one request. Every method checks its input first and throws BAD_USER_INPUT before any call. */
 export class RequestMath {
+  /** Digits of the results this request has been allowed so far. */
+  private digitsSpent = 0;
+
   constructor(
     private readonly service: MathService,
     private readonly loader: FactorialLoader,
@@ -169,6 +176,16 @@ export class RequestMath {
         `the result would have about ${digits} digits, above the limit of ${this.service.maxResultDigits} (MAX_RESULT_DIGITS) (got ${describe()})`,
       );
     }
+    // Many big fields in one operation (aliases) add up: the operation has a budget too.
+    if (this.digitsSpent + digits > this.service.maxOperationDigits) {
+      const error = badInput(
+        `the operation's results would have about ${this.digitsSpent + digits} digits in all, above the limit of ${this.service.maxOperationDigits} (MAX_OPERATION_DIGITS) (got ${describe()})`,
+      );
+      // Refuse the whole operation: the fields already checked make no call either.
+      this.loader.refuse(error);
+      throw error;
+    }
+    this.digitsSpent += digits;
   }
 
   /**

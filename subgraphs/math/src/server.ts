@@ -59,6 +59,7 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
     // main.ts owns the signals: Apollo's own handlers would stop the server and re-raise the signal.
     stopOnTerminationSignals: false,
     introspection: !options.production,
+    hideSchemaDetailsFromClientErrors: options.production ?? false,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(logger),
     // Inline traces (ftv1) cost time on every request; Apollo's usage reporting is not used here.
