@@ -27,7 +27,7 @@ describe('WorkerPool', () => {
     const running = pool.run({ kind: 'value', n: 300_000 });
     const queued = pool.run({ kind: 'value', n: 10 });
     await expect(pool.run({ kind: 'value', n: 11 })).rejects.toBeInstanceOf(QueueFullError);
-    expect(pool.stats()).toEqual({ size: 1, busy: 1, queued: 1 });
+    expect(pool.stats()).toEqual({ size: 1, busy: 1, queued: 1, aborted: 0 });
     await Promise.all([running, queued]);
   });
 
@@ -41,7 +41,7 @@ describe('WorkerPool', () => {
     expect(pool.stats().queued).toBe(0);
     first.abort();
     await expect(running).rejects.toBeInstanceOf(TaskAbortedError);
-    expect(pool.stats()).toEqual({ size: 1, busy: 0, queued: 0 });
+    expect(pool.stats()).toEqual({ size: 1, busy: 0, queued: 0, aborted: 2 });
     expect(bytesToBigint((await pool.run({ kind: 'value', n: 6 })) as Uint8Array)).toBe(720n);
   });
 });

@@ -39,6 +39,8 @@ export interface PoolStats {
   size: number;
   busy: number;
   queued: number;
+  /** Tasks aborted so far, waiting or running. */
+  aborted: number;
 }
 
 interface Task {
@@ -64,6 +66,7 @@ export class WorkerPool<TInput, TOutput> {
   private readonly maxQueue: number;
   private readonly scriptPath: string;
   private closed = false;
+  private aborted = 0;
 
   constructor(options: WorkerPoolOptions) {
     const size = options.size ?? Math.max(1, availableParallelism() - 1);
@@ -95,7 +98,7 @@ export class WorkerPool<TInput, TOutput> {
   }
 
   stats(): PoolStats {
-    return { size: this.slots.length, busy: this.slots.filter((s) => s.task).length, queued: this.queue.length };
+    return { size: this.slots.length, busy: this.slots.filter((s) => s.task).length, queued: this.queue.length, aborted: this.aborted };
   }
 
   /** Rejects waiting tasks and stops every thread. */
@@ -143,6 +146,7 @@ export class WorkerPool<TInput, TOutput> {
   }
 
   private abort(task: Task): void {
+    this.aborted++;
     const queued = this.queue.indexOf(task);
     if (queued >= 0) {
       // Waiting: drop it, freeing its queue slot.

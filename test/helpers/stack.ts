@@ -25,6 +25,8 @@ export interface Stack {
   factorialRegistry: Registry;
   gatewayRegistry: Registry;
   gateway: GatewayServer | undefined;
+  /** The subgraph's math service (its worker pool's stats). */
+  math: MathService;
   mathRegistry: Registry;
   /** Stops the factorial service (the subgraph keeps running). */
   stopFactorial(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gatewayUrl,
     gatewayRegistry,
     gateway,
+    math,
     get factorialRegistry() {
       return factorialRegistry;
     },
