@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Registry } from 'prom-client';
+import { clientCredentials, type ClientTls } from '../../lib/tls';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from '../../gateway/src/server';
 import { createFactorialClient } from '../../services/factorial/src/client';
 import { createFactorialServer, type FactorialServer, type FactorialServerOptions } from '../../services/factorial/src/server';
@@ -13,6 +14,8 @@ export interface StackOptions {
   factorial?: FactorialServerOptions;
   math?: Omit<MathServiceOptions, 'client' | 'registry'>;
   mathServer?: Omit<MathServerOptions, 'math' | 'registry'>;
+  /** How the subgraph's client reaches the factorial service. Default: plaintext. */
+  clientTls?: ClientTls;
   /** Also start the gateway (on the committed supergraph unless told otherwise). */
   gateway?: boolean | Partial<Omit<GatewayServerOptions, 'mathUrl' | 'registry'>>;
 }
@@ -44,7 +47,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const factorialPort = await factorial.listen('127.0.0.1', 0);
   const factorialAddress = `127.0.0.1:${factorialPort}`;
 
-  const client = createFactorialClient(factorialAddress);
+  const client = createFactorialClient(factorialAddress, { credentials: clientCredentials(options.clientTls) });
   const mathRegistry = new Registry();
   const math = new MathService({ client, registry: mathRegistry, ...options.math });
   const mathServer = await createMathServer({ math, registry: mathRegistry, ...options.mathServer });

@@ -1,7 +1,8 @@
 // The factorial service's settings, read from the environment once and validated.
 
 import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
-import { readChoice, readInt, readPort, readString } from '../../../lib/config';
+import { ConfigError, readChoice, readInt, readPort, readString } from '../../../lib/config';
+import { readPemPair, readPemSetting, type ServerTls } from '../../../lib/tls';
 
 export interface FactorialConfig {
   readonly host: string;
@@ -14,9 +15,10 @@ export interface FactorialConfig {
   readonly cacheBytes: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
+  readonly tls: ServerTls | undefined;
 }
 
-/** Reads FACTORIAL_* settings, HOST, MAX_N and LOG_LEVEL; throws ConfigError naming the bad one. */
+/** Reads FACTORIAL_* settings (TLS included), HOST, MAX_N and LOG_LEVEL; throws ConfigError naming the bad one. */
 export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
   const workers = readInt(env, 'FACTORIAL_WORKERS', 0, { min: 0, max: 256 });
   return Object.freeze({
@@ -30,5 +32,14 @@ export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
     cacheBytes: readInt(env, 'FACTORIAL_CACHE_MB', 128, { min: 0, max: 65_536 }) * 1024 * 1024,
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    tls: readServerTls(env),
   });
+}
+
+/** FACTORIAL_TLS_CERT and FACTORIAL_TLS_KEY turn on TLS; FACTORIAL_TLS_CLIENT_CA also requires client certificates. */
+function readServerTls(env: NodeJS.ProcessEnv): ServerTls | undefined {
+  const pair = readPemPair(env, 'FACTORIAL_TLS_CERT', 'FACTORIAL_TLS_KEY');
+  const clientCa = readPemSetting(env, 'FACTORIAL_TLS_CLIENT_CA');
+  if (clientCa && !pair) throw new ConfigError('FACTORIAL_TLS_CLIENT_CA needs FACTORIAL_TLS_CERT and FACTORIAL_TLS_KEY');
+  return pair ? { ...pair, clientCa } : undefined;
 }

@@ -19,13 +19,16 @@ async function main(): Promise<void> {
       workers: config.workers,
       maxQueue: config.maxQueue,
       cacheBytes: config.cacheBytes,
+      tls: config.tls,
       registry,
       logger,
     });
     const probes = createProbeServer({ registry, isHealthy: () => service.serving });
     const port = await service.listen(config.host, config.port);
     const metricsPort = await probes.listen(config.host, config.metricsPort);
-    logger.info(`gRPC on ${config.host}:${port}, metrics on http://${config.host}:${metricsPort}/metrics (MAX_N ${config.maxN})`);
+    logger.info(
+      `gRPC${config.tls ? (config.tls.clientCa ? ' (mutual TLS)' : ' (TLS)') : ''} on ${config.host}:${port}, metrics on http://${config.host}:${metricsPort}/metrics (MAX_N ${config.maxN})`,
+    );
     exitOnSignals(
       async () => {
         await service.shutdown(config.shutdownGraceMs);

@@ -15,6 +15,7 @@ import {
   Representation,
 } from '../../../generated/proto/factorial/v1/factorial';
 import { silentLogger, type Logger } from '../../../lib/logger';
+import { serverCredentials, type ServerTls } from '../../../lib/tls';
 import { registerPoolGauge } from '../../../lib/metrics';
 import { QueueFullError, TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
 import { exponentBytes, valueBytes, warmUp } from './engine';
@@ -42,6 +43,8 @@ export interface FactorialServerOptions {
   inlineValueMaxN?: number;
   /** Prime exponents up to this n are computed on the event loop. Default: 200,000. */
   inlineExponentsMaxN?: number;
+  /** TLS (and mutual TLS with a client CA). Default: plaintext. */
+  tls?: ServerTls;
   /** Where metrics are registered. Default: none kept. */
   registry?: Registry;
   logger?: Logger;
@@ -177,7 +180,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     listen(host, port) {
       const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
       return new Promise((resolve, reject) => {
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+        server.bindAsync(address, serverCredentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
       });
     },
     async shutdown(graceMs) {

@@ -1,6 +1,7 @@
 // The math subgraph's settings, read from the environment once and validated.
 
-import { readChoice, readInt, readPort, readString } from '../../../lib/config';
+import { ConfigError, readChoice, readInt, readPort, readString } from '../../../lib/config';
+import { readPemPair, readPemSetting, type ClientTls } from '../../../lib/tls';
 import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
 
 export interface MathConfig {
@@ -15,6 +16,7 @@ export interface MathConfig {
   readonly production: boolean;
   readonly shutdownGraceMs: number;
   readonly logLevel: LogLevel;
+  readonly factorialTls: ClientTls | undefined;
 }
 
 /** Reads MATH_PORT, HOST, FACTORIAL_ADDRESS, MAX_N, MAX_RESULT_DIGITS, MAX_OPERATION_DIGITS, REQUEST_TIMEOUT_MS, MATH_WORKERS, NODE_ENV, LOG_LEVEL. */
@@ -32,5 +34,14 @@ export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
     production: readString(env, 'NODE_ENV', 'development') === 'production',
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    factorialTls: readClientTls(env),
   });
+}
+
+/** FACTORIAL_TLS_CA turns on TLS to the factorial service; FACTORIAL_TLS_CLIENT_CERT and _KEY add a client certificate (mutual TLS). */
+function readClientTls(env: NodeJS.ProcessEnv): ClientTls | undefined {
+  const ca = readPemSetting(env, 'FACTORIAL_TLS_CA');
+  const pair = readPemPair(env, 'FACTORIAL_TLS_CLIENT_CERT', 'FACTORIAL_TLS_CLIENT_KEY');
+  if (pair && !ca) throw new ConfigError('FACTORIAL_TLS_CLIENT_CERT and FACTORIAL_TLS_CLIENT_KEY need FACTORIAL_TLS_CA');
+  return ca ? { ca, ...pair } : undefined;
 }

@@ -1,6 +1,7 @@
 // Process entry of the math subgraph: settings, listen, signals, shutdown.
 
 import { createLogger } from '../../../lib/logger';
+import { clientCredentials } from '../../../lib/tls';
 import { createMetricsRegistry } from '../../../lib/metrics';
 import { exitOnSignals, exitOnStartupError } from '../../../lib/shutdown';
 import { createFactorialClient } from '../../../services/factorial/src/client';
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
     const config = loadMathConfig(process.env);
     logger = createLogger('math', config.logLevel);
     const registry = createMetricsRegistry();
-    const client = createFactorialClient(config.factorialAddress);
+    const client = createFactorialClient(config.factorialAddress, { credentials: clientCredentials(config.factorialTls) });
     const math = new MathService({
       client,
       maxN: config.maxN,
