@@ -61,6 +61,17 @@ describe('gateway', () => {
       ]);
     });
 
+    it('refuses a mutation or subscription with 400, not a planner crash', async () => {
+      for (const type of ['mutation', 'subscription']) {
+        const response = await gql(`${type} { ncr(n: 1, r: 1) }`);
+        expect(response.status).toBe(400);
+        expect(response.errors?.[0]).toMatchObject({
+          message: `This API serves queries only: the schema has no ${type} type.`,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        });
+      }
+    });
+
     it('refuses a GET that could be a cross-site request (CSRF prevention)', async () => {
       const response = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ ncr(n: 4, r: 2) }')}`);
       expect(response.status).toBe(400);
@@ -109,6 +120,17 @@ describe('gateway', () => {
       expect(status).toBe(400);
       expect(JSON.parse(text)).toEqual({ input, ncr: null, msg, code: 'BAD_USER_INPUT' });
       expect(headers.get('cache-control')).toBe('no-store');
+    });
+
+    it('answers an over-long path segment with 400 in the REST shape, not an echo of the URL', async () => {
+      const { status, text } = await rest(`/api/ncr/${'9'.repeat(1500)}/3`);
+      expect(status).toBe(400);
+      expect(JSON.parse(text)).toEqual({
+        input: [],
+        ncr: null,
+        msg: 'n and r must be decimal integers (a path segment is longer than 1000 characters)',
+        code: 'BAD_USER_INPUT',
+      });
     });
 
     it('answers an unknown route with 404 and a JSON error', async () => {

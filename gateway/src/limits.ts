@@ -50,7 +50,7 @@ export function operationLimits(limits: OperationLimits): {
   const { plugins, validationRules } = armor.protect();
   return {
     plugins,
-    validationRules: [...validationRules, maxRootFieldsRule(limits.maxRootFields)],
+    validationRules: [...validationRules, maxRootFieldsRule(limits.maxRootFields), knownOperationTypeRule],
     parseOptions: { maxTokens: limits.maxTokens },
   };
 }
@@ -86,3 +86,17 @@ export function maxRootFieldsRule(max: number): ValidationRule {
     },
   });
 }
+
+/**
+ * Refuses an operation whose type the schema lacks (mutation, subscription): graphql-js leaves that
+ * to execution, where the gateway's query planner would throw an unexpected error (a 500).
+ */
+export const knownOperationTypeRule: ValidationRule = (context) => ({
+  OperationDefinition(operation) {
+    if (!context.getSchema().getRootType(operation.operation)) {
+      context.reportError(
+        new GraphQLError(`This API serves queries only: the schema has no ${operation.operation} type.`, { nodes: [operation] }),
+      );
+    }
+  },
+});

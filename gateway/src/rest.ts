@@ -68,5 +68,10 @@ export function parseArgument(name: string, raw: string): number | string {
 }
 
 function failure(input: unknown[], code: ErrorCode, msg: string): RestReply {
-  return { status: HTTP_STATUS[code], body: JSON.stringify({ input, ncr: null, msg, code }), immutable: false };
+  return { status: HTTP_STATUS[code], body: restFailure(input, code, msg), immutable: false };
+}
+
+/** The body of a failed REST answer: the tutorial's keys, plus the code. */
+export function restFailure(input: unknown[], code: ErrorCode, msg: string): string {
+  return JSON.stringify({ input, ncr: null, msg, code });
 }

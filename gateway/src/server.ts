@@ -10,13 +10,14 @@ import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastif
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
+import { ErrorCode } from '../../lib/errors';
 import { createErrorFormatter } from '../../lib/format-error';
 import { LATENCY_BUCKETS } from '../../lib/metrics';
 import { REQUEST_ID_HEADER } from '../../lib/request-budget';
 import { silentLogger, type Logger } from '../../lib/logger';
 import type { GatewayContext } from './context';
 import { BudgetedDataSource } from './data-source';
-import { createNcrRoute } from './rest';
+import { createNcrRoute, restFailure } from './rest';
 import { DEFAULT_LIMITS, operationLimits, type OperationLimits } from './limits';
 import { createSubgraphFetcher } from './subgraph-fetcher';
 
@@ -47,6 +48,9 @@ export interface GatewayServer {
   /** Whether the supergraph is loaded and the math subgraph answers. */
   isReady(): Promise<boolean>;
 }
+
+/** Longest path segment routed; the REST route's n and r are far shorter. */
+const MAX_SEGMENT_LENGTH = 1000;
 
 const SANDBOX_OPERATION = '{\n  ncr(n: 10, r: 3)\n  factorial(n: 25)\n}\n';
 
@@ -80,7 +84,19 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const bodyLimit = options.bodyLimit ?? 100 * 1024;
   const app = Fastify({
     bodyLimit,
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: MAX_SEGMENT_LENGTH },
+    // Errors the router raises before any route runs (an over-long segment, a malformed URL).
+    frameworkErrors: (error, request, rawReply) => {
+      const reply = rawReply as FastifyReply;
+      const message =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path segment is longer than ${MAX_SEGMENT_LENGTH} characters` : 'malformed URL';
+      if (request.url.startsWith('/api/ncr/')) {
+        const body = restFailure([], ErrorCode.BAD_USER_INPUT, `n and r must be decimal integers (${message})`);
+        void reply.code(400).type('application/json').header('cache-control', 'no-store').send(body);
+      } else {
+        void reply.code(400).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+      }
+    },
     // Keep the client's request id when it is a sane one, so that its logs and ours line up.
     genReqId: (request) => {
       const id = request.headers[REQUEST_ID_HEADER];
