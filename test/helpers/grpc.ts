@@ -31,6 +31,8 @@ export function healthCheck(address: string, service = ''): Promise<string> {
       (arg: { service: string }) => encodeHealthRequest(arg.service),
       (bytes: Buffer) => decodeHealthStatus(bytes),
       { service },
+      new grpc.Metadata(),
+      { deadline: Date.now() + 2000 },
       (error: grpc.ServiceError | null, status?: string) => {
         client.close();
         if (error) reject(error);

@@ -16,7 +16,7 @@ export interface FactorialClientOptions {
  * receive limit (10^6! alone is 2.3 MB, a batch can hold many), so the limit is raised to the
  * largest reply the service will send. Round-robin spreads calls over every address a
  * `dns:///host:port` target resolves to; UNAVAILABLE is retried with a short backoff, within
- * each call's deadline; reconnects back off from 100 ms to at most 2 s so a restarted
+ * each call's deadline; reconnects back off from 100 ms to at most 1 s so a restarted
  * service is found again within seconds; keepalive pings detect dead connections.
  */
 export function factorialChannelOptions(maxReceiveBytes = DEFAULT_MAX_REPLY_BYTES + 1024 * 1024): grpc.ChannelOptions {
@@ -43,7 +43,7 @@ export function factorialChannelOptions(maxReceiveBytes = DEFAULT_MAX_REPLY_BYTE
     'grpc.keepalive_timeout_ms': 5_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.initial_reconnect_backoff_ms': 100,
-    'grpc.max_reconnect_backoff_ms': 2_000,
+    'grpc.max_reconnect_backoff_ms': 1_000,
     'grpc.dns_min_time_between_resolutions_ms': 2_000,
   };
 }
