@@ -52,3 +52,17 @@ export function readUrl(env: Env, name: string, fallback: string): string {
   }
   return raw;
 }
+
+export interface ShutdownSettings {
+  /** Total time from the signal to exit: the drain delay, then finishing in-flight work. */
+  readonly graceMs: number;
+  /** Time spent reporting not-ready while still serving, so that load balancers stop sending work first. */
+  readonly delayMs: number;
+}
+
+/** SHUTDOWN_GRACE_MS (default 10,000) and SHUTDOWN_DELAY_MS (default 1,000, at most the grace). */
+export function readShutdown(env: Env): ShutdownSettings {
+  const graceMs = readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 });
+  const delayMs = readInt(env, 'SHUTDOWN_DELAY_MS', Math.min(1_000, graceMs), { min: 0, max: graceMs });
+  return Object.freeze({ graceMs, delayMs });
+}

@@ -1,15 +1,24 @@
-// Graceful shutdown on SIGTERM/SIGINT: run the stop steps once, exit 0, or exit 1 if the grace period runs out.
+// Graceful shutdown on SIGTERM/SIGINT: announce, drain, stop, exit 0; or exit 1 if the grace period runs out.
 
+import type { ShutdownSettings } from './config';
 import type { Logger } from './logger';
 
-export interface ShutdownOptions {
-  /** How long stop() may take before the process exits anyway (with code 1). */
-  graceMs: number;
+export interface ShutdownOptions extends ShutdownSettings {
   logger: Logger;
 }
 
-/** Installs the signal handlers; a second signal while stopping exits at once. Only main.ts calls this. */
-export function exitOnSignals(stop: () => Promise<void>, options: ShutdownOptions): void {
+export interface ShutdownSteps {
+  /** Report not-ready (health, readiness) while still serving. */
+  announce(): void;
+  /** Stop taking work, finish what is in flight within `budgetMs`, release everything. */
+  stop(budgetMs: number): Promise<void>;
+}
+
+/**
+ * Installs the SIGTERM/SIGINT handlers (only main.ts calls this): announce, keep serving for the
+ * drain delay, stop, exit 0; exit 1 if the grace period runs out or a second signal comes.
+ */
+export function exitOnSignals(steps: ShutdownSteps, options: ShutdownOptions): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -17,22 +26,26 @@ export function exitOnSignals(stop: () => Promise<void>, options: ShutdownOption
       process.exit(1);
     }
     stopping = true;
-    options.logger.info(`${signal}: draining (grace ${options.graceMs} ms)`);
+    options.logger.info(`${signal}: not ready; draining (delay ${options.delayMs} ms, grace ${options.graceMs} ms)`);
     const timer = setTimeout(() => {
       options.logger.error(`shutdown did not finish within ${options.graceMs} ms; exiting`);
       process.exit(1);
     }, options.graceMs);
     timer.unref();
-    stop().then(
-      () => {
-        options.logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        options.logger.error('shutdown failed', error);
-        process.exit(1);
-      },
-    );
+    steps.announce();
+    new Promise((resolve) => setTimeout(resolve, options.delayMs))
+      // Leave a little of the grace for closing sockets and the exit itself.
+      .then(() => steps.stop(Math.max(0, options.graceMs - options.delayMs - 500)))
+      .then(
+        () => {
+          options.logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          options.logger.error('shutdown failed', error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

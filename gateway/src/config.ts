@@ -1,7 +1,7 @@
 // The gateway's settings, read from the environment once and validated.
 
 import * as path from 'node:path';
-import { readChoice, readInt, readPort, readString, readUrl } from '../../lib/config';
+import { readChoice, readInt, readPort, readShutdown, readString, readUrl, type ShutdownSettings } from '../../lib/config';
 import { LOG_LEVELS, type LogLevel } from '../../lib/logger';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits';
 
@@ -17,7 +17,7 @@ export interface GatewayConfig {
   readonly production: boolean;
   readonly bodyLimit: number;
   readonly limits: Readonly<OperationLimits>;
-  readonly shutdownGraceMs: number;
+  readonly shutdown: ShutdownSettings;
   readonly logLevel: LogLevel;
 }
 
@@ -41,7 +41,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       maxDirectives: readInt(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, { min: 0, max: 10_000 }),
       maxCost: readInt(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, { min: 1, max: 10_000_000 }),
     }),
-    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    shutdown: readShutdown(env),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
   });
 }

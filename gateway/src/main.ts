@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     logger.info(
       `GraphQL and Sandbox on ${base}/graphql, REST on ${base}/api/ncr/:n/:r (${config.supergraph} supergraph, math at ${config.mathUrl})`,
     );
-    exitOnSignals(() => server.stop(), { graceMs: config.shutdownGraceMs, logger });
+    exitOnSignals({ announce: () => server.announceShutdown(), stop: () => server.stop() }, { ...config.shutdown, logger });
   } catch (error) {
     exitOnStartupError(error, logger);
   }

@@ -43,6 +43,8 @@ export interface GatewayServerOptions {
 export interface GatewayServer {
   /** Binds host:port (0 for a free port) and resolves with the bound port. */
   listen(host: string, port: number): Promise<number>;
+  /** /ready turns false; requests are still served. */
+  announceShutdown(): void;
   /** /ready turns false, in-flight requests finish, then everything stops. */
   stop(): Promise<void>;
   /** Whether the supergraph is loaded and the math subgraph answers. */
@@ -183,6 +185,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       return (app.server.address() as { port: number }).port;
     },
     isReady: ready,
+    announceShutdown() {
+      stopping = true;
+    },
     async stop() {
       stopping = true;
       await apollo.stop();

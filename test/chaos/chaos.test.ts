@@ -33,19 +33,27 @@ it('loses nothing while the factorial service is killed and restarted twice', as
     done = true;
     const outcomes = await load;
 
-    // Success rate of valid requests started from 3 s after SERVING until the next kill (or the end).
+    // Success rate of valid requests started from 3 s after SERVING and answered before the next kill (or the end).
     const windows = servingAt.map((s, i) => {
       const from = s + RECOVERY_MS;
       const to = killedAt[i + 1] ?? start + DURATION_MS;
-      const inWindow = outcomes.filter((o: Outcome) => o.valid && o.startedAt >= from && o.startedAt < to);
-      return { requests: inWindow.length, rate: inWindow.filter((o) => o.ok).length / inWindow.length };
+      const inWindow = outcomes.filter((o: Outcome) => o.valid && o.startedAt >= from && o.finishedAt < to);
+      const failed = inWindow.filter((o) => !o.ok);
+      const lastFailure = failed.length
+        ? `, last failure ${((Math.max(...failed.map((o) => o.startedAt)) - s) / 1000).toFixed(2)} s after SERVING`
+        : '';
+      return {
+        requests: inWindow.length,
+        rate: inWindow.filter((o) => o.ok).length / inWindow.length,
+        detail: `${JSON.stringify(summarize(failed))}${lastFailure}`,
+      };
     });
     const counts = summarize(outcomes);
     process.stdout.write(
       `\nchaos: ${CLIENTS} clients, ${DURATION_MS / 1000} s, factorial killed at ${killedAt.map((t) => `${((t - start) / 1000).toFixed(1)} s`).join(' and ')}, ` +
         `SERVING again at ${servingAt.map((t) => `${((t - start) / 1000).toFixed(1)} s`).join(' and ')}\n` +
         `answers: ${JSON.stringify(counts)}\n` +
-        `success from 3 s after SERVING: ${windows.map((w) => `${(w.rate * 100).toFixed(2)}% of ${w.requests}`).join(', ')}\n`,
+        `success from 3 s after SERVING: ${windows.map((w) => `${(w.rate * 100).toFixed(2)}% of ${w.requests} (failures ${w.detail})`).join('; ')}\n`,
     );
     const wrong = outcomes.filter((o) => o.wrong).map((o) => o.wrong);
     expect(wrong.slice(0, 10)).toEqual([]);

@@ -5,6 +5,8 @@ import { binomial } from './reference';
 
 export interface Outcome {
   startedAt: number;
+  /** When the answer (or the failure) arrived. */
+  finishedAt: number;
   /** Whether the request was valid (so exactly one right answer exists). */
   valid: boolean;
   /** Valid and answered exactly right. */
@@ -19,8 +21,13 @@ const INVALID_REST = ['abc/3', '3/10', '-1/0', '10.5/3', '1000001/2', '1e309/1']
 
 const randomInt = (max: number) => Math.floor(Math.random() * (max + 1));
 
-/** One random request (REST or GraphQL, valid or not) and the verdict on its answer. */
+/** One random request (REST or GraphQL, valid or not) and the verdict on its answer, timed. */
 export async function oneRequest(gatewayUrl: string): Promise<Outcome> {
+  const verdict = await judgeOneRequest(gatewayUrl);
+  return { ...verdict, finishedAt: Date.now() };
+}
+
+async function judgeOneRequest(gatewayUrl: string): Promise<Omit<Outcome, 'finishedAt'>> {
   const startedAt = Date.now();
   const kind = Math.random();
   const n = randomInt(2000);
@@ -71,7 +78,7 @@ export async function oneRequest(gatewayUrl: string): Promise<Outcome> {
   }
 }
 
-function refusal(startedAt: number, valid: boolean, status: number, code: string | undefined): Outcome {
+function refusal(startedAt: number, valid: boolean, status: number, code: string | undefined): Omit<Outcome, 'finishedAt'> {
   if (isErrorCode(code) && HTTP_STATUS[code] === status) return { startedAt, valid, ok: false, code };
   return { startedAt, valid, ok: false, wrong: `REST ${status} with code ${String(code)}` };
 }

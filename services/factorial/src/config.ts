@@ -1,7 +1,7 @@
 // The factorial service's settings, read from the environment once and validated.
 
 import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
-import { ConfigError, readChoice, readInt, readPort, readString } from '../../../lib/config';
+import { ConfigError, readChoice, readInt, readPort, readShutdown, readString, type ShutdownSettings } from '../../../lib/config';
 import { readPemPair, readPemSetting, type ServerTls } from '../../../lib/tls';
 
 export interface FactorialConfig {
@@ -13,7 +13,7 @@ export interface FactorialConfig {
   readonly workers: number | undefined;
   readonly maxQueue: number;
   readonly cacheBytes: number;
-  readonly shutdownGraceMs: number;
+  readonly shutdown: ShutdownSettings;
   readonly logLevel: LogLevel;
   readonly tls: ServerTls | undefined;
 }
@@ -30,7 +30,7 @@ export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
     workers: workers === 0 ? undefined : workers,
     maxQueue: readInt(env, 'FACTORIAL_MAX_QUEUE', 64, { min: 0, max: 100_000 }),
     cacheBytes: readInt(env, 'FACTORIAL_CACHE_MB', 128, { min: 0, max: 65_536 }) * 1024 * 1024,
-    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    shutdown: readShutdown(env),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     tls: readServerTls(env),
   });

@@ -30,11 +30,14 @@ async function main(): Promise<void> {
       `gRPC${config.tls ? (config.tls.clientCa ? ' (mutual TLS)' : ' (TLS)') : ''} on ${config.host}:${port}, metrics on http://${config.host}:${metricsPort}/metrics (MAX_N ${config.maxN})`,
     );
     exitOnSignals(
-      async () => {
-        await service.shutdown(config.shutdownGraceMs);
-        await closeHttp(probes.server);
+      {
+        announce: () => service.announceShutdown(),
+        async stop(budgetMs) {
+          await service.shutdown(budgetMs);
+          await closeHttp(probes.server);
+        },
       },
-      { graceMs: config.shutdownGraceMs + 2000, logger },
+      { ...config.shutdown, logger },
     );
   } catch (error) {
     exitOnStartupError(error, logger);

@@ -53,6 +53,8 @@ export interface FactorialServerOptions {
 export interface FactorialServer {
   /** Binds host:port (0 for a free port) and resolves with the bound port. */
   listen(host: string, port: number): Promise<number>;
+  /** Health reports NOT_SERVING; calls are still served. */
+  announceShutdown(): void;
   /** Health reports NOT_SERVING, in-flight calls get graceMs to finish, then the rest are cancelled. */
   shutdown(graceMs: number): Promise<void>;
   /** Whether the health service reports SERVING. */
@@ -183,10 +185,13 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
         server.bindAsync(address, serverCredentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
       });
     },
-    async shutdown(graceMs) {
+    announceShutdown() {
       serving = false;
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+    },
+    async shutdown(graceMs) {
+      this.announceShutdown();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           logger.warn(`calls still running after ${graceMs} ms; cancelling them`);

@@ -1,6 +1,6 @@
 // The math subgraph's settings, read from the environment once and validated.
 
-import { ConfigError, readChoice, readInt, readPort, readString } from '../../../lib/config';
+import { ConfigError, readChoice, readInt, readPort, readShutdown, readString, type ShutdownSettings } from '../../../lib/config';
 import { readPemPair, readPemSetting, type ClientTls } from '../../../lib/tls';
 import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
 
@@ -14,7 +14,7 @@ export interface MathConfig {
   readonly requestTimeoutMs: number;
   readonly workers: number | undefined;
   readonly production: boolean;
-  readonly shutdownGraceMs: number;
+  readonly shutdown: ShutdownSettings;
   readonly logLevel: LogLevel;
   readonly factorialTls: ClientTls | undefined;
 }
@@ -32,7 +32,7 @@ export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
     requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
     workers: workers === 0 ? undefined : workers,
     production: readString(env, 'NODE_ENV', 'development') === 'production',
-    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    shutdown: readShutdown(env),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     factorialTls: readClientTls(env),
   });

@@ -34,11 +34,14 @@ async function main(): Promise<void> {
     const port = await server.listen(config.host, config.port);
     logger.info(`GraphQL on http://${config.host}:${port}/graphql, factorial service at ${config.factorialAddress}`);
     exitOnSignals(
-      async () => {
-        await server.stop();
-        client.close();
+      {
+        announce: () => server.announceShutdown(),
+        async stop() {
+          await server.stop();
+          client.close();
+        },
       },
-      { graceMs: config.shutdownGraceMs, logger },
+      { ...config.shutdown, logger },
     );
   } catch (error) {
     exitOnStartupError(error, logger);

@@ -37,6 +37,8 @@ export interface MathServerOptions {
 export interface MathServer {
   /** Binds host:port (0 for a free port) and resolves with the bound port. */
   listen(host: string, port: number): Promise<number>;
+  /** /health turns 503; requests are still served. */
+  announceShutdown(): void;
   /** /health turns 503, in-flight requests finish, then everything stops. */
   stop(): Promise<void>;
   readonly healthy: boolean;
@@ -103,6 +105,9 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
       return healthy;
     },
     listen: (host, port) => listenHttp(httpServer, host, port),
+    announceShutdown() {
+      healthy = false;
+    },
     async stop() {
       healthy = false;
       await apollo.stop();
