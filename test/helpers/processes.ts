@@ -31,6 +31,9 @@ export interface RunningProcess {
 export interface Processes {
   gatewayUrl: string;
   factorialAddress: string;
+  /** The factorial service's and the math subgraph's /metrics. */
+  factorialMetricsUrl: string;
+  mathMetricsUrl: string;
   get(name: ServiceName): RunningProcess;
   /** Starts a service (again); resolves when it answers. */
   start(name: ServiceName): Promise<void>;
@@ -84,6 +87,8 @@ export async function startProcesses(env: Record<string, string> = {}): Promise<
   const processes: Processes = {
     gatewayUrl,
     factorialAddress,
+    factorialMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    mathMetricsUrl: `http://127.0.0.1:${mathPort}/metrics`,
     get: (name) => running.get(name)!,
     async start(name) {
       launch(name);

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -11,7 +11,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import express from 'express';
 import { parse } from 'graphql';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { createErrorFormatter } from '../../../lib/format-error';
 import { listenHttp } from '../../../lib/listen';
 import { silentLogger, type Logger } from '../../../lib/logger';
@@ -69,6 +69,7 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      ...(options.registry ? [countOperations(options.registry)] : []),
     ],
   });
   await apollo.start();
@@ -112,6 +113,20 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
       healthy = false;
       await apollo.stop();
       await options.math.close();
+    },
+  };
+}
+
+/** math_operations_total: operations executed, so that BatchGetFactorials calls per operation can be read off /metrics. */
+function countOperations(registry: Registry): ApolloServerPlugin<MathContext> {
+  const operations = new Counter({ name: 'math_operations_total', help: 'GraphQL operations the subgraph executed.', registers: [registry] });
+  return {
+    async requestDidStart() {
+      return {
+        async executionDidStart() {
+          operations.inc();
+        },
+      };
     },
   };
 }

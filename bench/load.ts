@@ -1,0 +1,76 @@
+// One autocannon run in a process of its own (so the load generator never shares a server's CPU time); prints JSON.
+//   tsx bench/load.ts '<LoadSpec as JSON>'
+
+import autocannon from 'autocannon';
+
+export type Workload = 'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-aliases' | 'rest-hot' | 'rest-cold';
+
+export interface LoadSpec {
+  url: string;
+  workload: Workload;
+  connections: number;
+  seconds: number;
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+}
+
+const random = (max: number) => Math.floor(Math.random() * (max + 1));
+const NCR = 'query ($n: Int!, $r: Int!) { ncr(n: $n, r: $r) }';
+const ALIASES = `query (${Array.from({ length: 10 }, (_, i) => `$n${i}: Int!, $r${i}: Int!`).join(', ')}) { ${Array.from({ length: 10 }, (_, i) => `a${i}: ncr(n: $n${i}, r: $r${i})`).join(' ')} }`;
+
+function pair(): [number, number] {
+  const n = 2 + random(998);
+  return [n, 1 + random(n - 2)];
+}
+
+/** The request autocannon sends next, fresh arguments each time where the workload wants them. */
+function nextRequest(workload: Workload): { method: 'GET' | 'POST'; path?: string; body?: string } {
+  switch (workload) {
+    case 'get':
+      return { method: 'GET' };
+    case 'graphql-fixed':
+      return { method: 'POST', body: JSON.stringify({ query: '{ hello }' }) };
+    case 'graphql-ncr': {
+      const [n, r] = pair();
+      return { method: 'POST', body: JSON.stringify({ query: NCR, variables: { n, r } }) };
+    }
+    case 'graphql-aliases': {
+      const variables: Record<string, number> = {};
+      for (let i = 0; i < 10; i++) [variables[`n${i}`], variables[`r${i}`]] = pair();
+      return { method: 'POST', body: JSON.stringify({ query: ALIASES, variables }) };
+    }
+    case 'rest-hot':
+      return { method: 'GET', path: '/api/ncr/500/250' };
+    case 'rest-cold': {
+      const [n, r] = pair();
+      return { method: 'GET', path: `/api/ncr/${n}/${r}` };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2]!) as LoadSpec;
+  const result = await autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.seconds,
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, ...nextRequest(spec.workload) }) }],
+  });
+  const out: LoadResult = {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.non2xx + result.timeouts,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,259 @@
+// The stack under load, beside its floors, in one run: requests/s, p50/p99, errors, calls per operation, peak RSS.
+// Writes bench/results/latest.md, latest.json and latest.svg. Loopback only; every run bounded in time.
+
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { factorialPrimeExponents, factorial, ratioOfFactorialExponents } from '../lib/math/prime-powers';
+import { startProcesses, type Processes } from '../test/helpers/processes';
+import type { LoadResult, LoadSpec, Workload } from './load';
+
+const execFileAsync = promisify(execFile);
+const ROOT = path.resolve(__dirname, '..');
+const TSX_CJS = require.resolve('tsx/cjs');
+const CONNECTIONS = 32;
+
+interface Row extends LoadResult {
+  name: string;
+  /** BatchGetFactorials calls per operation the subgraph executed ('-' when no operation reached it). */
+  callsPerOperation: string;
+}
+
+async function load(url: string, workload: Workload, seconds: number): Promise<LoadResult> {
+  const spec: LoadSpec = { url, workload, connections: CONNECTIONS, seconds };
+  const { stdout } = await execFileAsync(process.execPath, ['--require', TSX_CJS, path.join(__dirname, 'load.ts'), JSON.stringify(spec)], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as LoadResult;
+}
+
+/** Starts a floor server in its own process; resolves with its URL. */
+function startFloor(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--require', TSX_CJS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve({ url: (JSON.parse(chunk.toString()) as { url: string }).url, child }));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+}
+
+/** The value of a Prometheus series (summed over labels that match). */
+async function scrape(url: string, name: string, match = ''): Promise<number> {
+  const text = await (await fetch(url)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{') && line.includes(match))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** Peak resident set size of a process so far, in MiB (VmHWM). */
+function peakRssMiB(pid: number | undefined): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+async function postGraphQL(url: string, query: string): Promise<number> {
+  const start = performance.now();
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const body = (await response.json()) as { errors?: unknown };
+  if (body.errors) throw new Error(`${query} failed: ${JSON.stringify(body.errors)}`);
+  return performance.now() - start;
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const seconds = quick ? 3 : 10;
+  const started = Date.now();
+  const bare = await startFloor([path.join(__dirname, 'floors/bare-http.ts')]);
+  const stockSubgraph = await startFloor([path.join(__dirname, 'floors/stock-apollo.ts'), 'subgraph']);
+  const stockGateway = await startFloor([path.join(__dirname, 'floors/stock-apollo.ts'), 'gateway', stockSubgraph.url]);
+  const stack: Processes = await startProcesses({ LOG_LEVEL: 'warn' });
+  const graphqlUrl = `${stack.gatewayUrl}/graphql`;
+  try {
+    // Warm-up: JIT, connection pools, caches of query plans.
+    for (const [url, workload] of [
+      [bare.url, 'get'],
+      [stockGateway.url, 'graphql-fixed'],
+      [graphqlUrl, 'graphql-ncr'],
+      [graphqlUrl, 'graphql-aliases'],
+      [stack.gatewayUrl, 'rest-cold'],
+    ] as const) {
+      await load(url, workload, quick ? 1 : 2);
+    }
+
+    const rows: Row[] = [];
+    const measure = async (name: string, url: string, workload: Workload): Promise<Row> => {
+      const calls = () => scrape(stack.factorialMetricsUrl, 'grpc_server_handled_total', 'grpc_method="BatchGetFactorials"');
+      const operations = () => scrape(stack.mathMetricsUrl, 'math_operations_total');
+      const [calls0, ops0] = [await calls(), await operations()];
+      const result = await load(url, workload, seconds);
+      const [calls1, ops1] = [await calls(), await operations()];
+      const row = { name, ...result, callsPerOperation: ops1 > ops0 ? ((calls1 - calls0) / (ops1 - ops0)).toFixed(3) : '-' };
+      rows.push(row);
+      process.stdout.write(`  ${name}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms\n`);
+      return row;
+    };
+
+    const bareRow = await measure('floor: bare node:http, fixed JSON', bare.url, 'get');
+    const stockRow = await measure('floor: stock Apollo gateway + subgraph, trivial field', stockGateway.url, 'graphql-fixed');
+    const ncrRow = await measure('GraphQL ncr, random n <= 1000 (variables)', graphqlUrl, 'graphql-ncr');
+    const aliasesRow = await measure('GraphQL, 10 aliased ncr fields', graphqlUrl, 'graphql-aliases');
+    const hotRow = await measure('REST hot (the same pair)', stack.gatewayUrl, 'rest-hot');
+    const coldRow = await measure('REST cold (random pairs)', stack.gatewayUrl, 'rest-cold');
+
+    // Big requests: latency alone, the same work in-process, and small queries' p99 while they run.
+    const BIG_NCR = '{ ncr(n: 1000000, r: 500000) }';
+    const BIG_FACTORIAL = '{ factorial(n: 100000) }';
+    const runs = quick ? 1 : 3;
+    const bigNcr: number[] = [];
+    const bigFactorial: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      bigNcr.push(await postGraphQL(graphqlUrl, BIG_NCR));
+      bigFactorial.push(await postGraphQL(graphqlUrl, BIG_FACTORIAL));
+    }
+    const inProcessNcr: number[] = [];
+    const inProcessFactorial: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      let t = performance.now();
+      const half = factorialPrimeExponents(500_000);
+      ratioOfFactorialExponents([factorialPrimeExponents(1_000_000)], [half, half]).toString();
+      inProcessNcr.push(performance.now() - t);
+      t = performance.now();
+      factorial(100_000).toString();
+      inProcessFactorial.push(performance.now() - t);
+    }
+    let loading = true;
+    const background = (async () => {
+      let count = 0;
+      while (loading) {
+        await postGraphQL(graphqlUrl, count++ % 2 ? BIG_FACTORIAL : BIG_NCR);
+      }
+      return count;
+    })();
+    const underBig = await load(graphqlUrl, 'graphql-ncr', seconds);
+    loading = false;
+    const bigCount = await background;
+    rows.push({ name: `GraphQL ncr while ${bigCount} big requests run back to back`, ...underBig, callsPerOperation: '-' });
+
+    const rss = {
+      factorial: peakRssMiB(stack.get('factorial').child.pid),
+      math: peakRssMiB(stack.get('math').child.pid),
+      gateway: peakRssMiB(stack.get('gateway').child.pid),
+      'stock Apollo gateway': peakRssMiB(stockGateway.child.pid),
+      'stock Apollo subgraph': peakRssMiB(stockSubgraph.child.pid),
+      'bare node:http': peakRssMiB(bare.child.pid),
+    };
+    const goals = [
+      ['GraphQL ncr / stock Apollo floor (requests/s)', ncrRow.rps / stockRow.rps, '>= 1.0'],
+      ['REST hot / GraphQL ncr (requests/s)', hotRow.rps / ncrRow.rps, '>= 3.0'],
+      ['REST cold / GraphQL ncr (requests/s)', coldRow.rps / ncrRow.rps, '>= 1.0'],
+      ['small-query p99 while big requests run / unloaded p99', underBig.p99 / ncrRow.p99, '<= 2.0'],
+      ['ncr(10^6, 5*10^5) end to end / in-process (engine + decimal)', median(bigNcr) / median(inProcessNcr), '<= 1.5'],
+      ['GraphQL ncr / bare node:http (requests/s, for scale)', ncrRow.rps / bareRow.rps, '-'],
+      ['GraphQL with 10 aliases / GraphQL ncr (requests/s, for scale)', aliasesRow.rps / ncrRow.rps, '-'],
+    ] as const;
+    const results = {
+      date: new Date().toISOString(),
+      node: process.version,
+      quick,
+      secondsPerWorkload: seconds,
+      connections: CONNECTIONS,
+      rows,
+      big: {
+        ncrEndToEndMs: median(bigNcr),
+        ncrInProcessMs: median(inProcessNcr),
+        factorialEndToEndMs: median(bigFactorial),
+        factorialInProcessMs: median(inProcessFactorial),
+      },
+      peakRssMiB: rss,
+      goals: goals.map(([what, ratio, goal]) => ({ what, ratio, goal })),
+      durationSeconds: (Date.now() - started) / 1000,
+    };
+    writeResults(results);
+  } finally {
+    await stack.stopAll();
+    for (const floor of [bare, stockSubgraph, stockGateway]) floor.child.kill('SIGKILL');
+  }
+}
+
+type Results = {
+  date: string;
+  node: string;
+  quick: boolean;
+  secondsPerWorkload: number;
+  connections: number;
+  rows: Row[];
+  big: Record<string, number>;
+  peakRssMiB: Record<string, number>;
+  goals: { what: string; ratio: number; goal: string }[];
+  durationSeconds: number;
+};
+
+function writeResults(results: Results): void {
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const md = [
+    `# Benchmark results`,
+    ``,
+    `${results.date}, Node ${results.node}, ${results.connections} connections, ${results.secondsPerWorkload} s per workload${results.quick ? ' (--quick)' : ''}, autocannon in a process of its own; every server on loopback in its own process.`,
+    ``,
+    `| workload | requests/s | p50 ms | p99 ms | errors | BatchGetFactorials calls per operation |`,
+    `| --- | --: | --: | --: | --: | --: |`,
+    ...results.rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.callsPerOperation} |`),
+    ``,
+    `| big request | end to end ms | in-process ms (engine + decimal) |`,
+    `| --- | --: | --: |`,
+    `| ncr(10^6, 5·10^5) | ${results.big.ncrEndToEndMs!.toFixed(0)} | ${results.big.ncrInProcessMs!.toFixed(0)} |`,
+    `| factorial(10^5) | ${results.big.factorialEndToEndMs!.toFixed(0)} | ${results.big.factorialInProcessMs!.toFixed(0)} |`,
+    ``,
+    `| ratio (one run) | measured | goal |`,
+    `| --- | --: | --- |`,
+    ...results.goals.map((g) => `| ${g.what} | ${g.ratio.toFixed(2)} | ${g.goal} |`),
+    ``,
+    `| process | peak RSS MiB |`,
+    `| --- | --: |`,
+    ...Object.entries(results.peakRssMiB).map(([name, mib]) => `| ${name} | ${mib.toFixed(0)} |`),
+    ``,
+    `Calls per operation below 1 are operations that needed no factorial (ncr(n, 0), ncr(n, n)); above 1 would mean a split batch.`,
+    ``,
+  ].join('\n');
+  fs.writeFileSync(path.join(dir, 'latest.md'), md);
+  fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'latest.svg'), chart(results.rows));
+  process.stdout.write(`\n${md}\nwritten to bench/results/latest.{md,json,svg} in ${results.durationSeconds.toFixed(0)} s\n`);
+}
+
+/** A horizontal bar chart of requests/s, one bar per workload, labelled with its p99. */
+function chart(rows: Row[]): string {
+  const width = 900;
+  const barArea = 380;
+  const rowHeight = 34;
+  const height = 60 + rows.length * rowHeight;
+  const max = Math.max(...rows.map((r) => r.rps));
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const bars = rows
+    .map((r, i) => {
+      const y = 44 + i * rowHeight;
+      const w = Math.max(1, (r.rps / max) * barArea);
+      const color = r.name.startsWith('floor') ? '#9aa5b1' : '#3b82f6';
+      return (
+        `<text x="${width - barArea - 20}" y="${y + 15}" text-anchor="end" font-size="13">${escape(r.name)}</text>` +
+        `<rect x="${width - barArea - 10}" y="${y}" width="${w.toFixed(1)}" height="22" fill="${color}"/>` +
+        `<text x="${width - barArea - 4 + w}" y="${y + 15}" font-size="12">${r.rps.toFixed(0)}/s, p99 ${r.p99} ms</text>`
+      );
+    })
+    .join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width + 140}" height="${height}" font-family="sans-serif">
+<rect width="100%" height="100%" fill="white"/>
+<text x="10" y="24" font-size="16" font-weight="bold">Requests per second (grey: floors; blue: this stack)</text>
+${bars}
+</svg>
+`;
+}
+
+void main();
