@@ -1,11 +1,11 @@
-// npm run bench: every benchmark in turn (pass --quick for a short run).
+// npm run bench: the stack against its floors (writes bench/results/latest.*), then the engine and ncr benchmarks.
+// --quick shortens every run. The HTTP integration comparison is separate: npm run bench:http.
 
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
-const tsx = path.join(__dirname, '../node_modules/.bin/tsx');
 const args = process.argv.slice(2);
-for (const script of ['engine.ts', 'ncr.ts', 'http-integration.ts']) {
+for (const script of ['stack.ts', 'engine.ts', 'ncr.ts']) {
   console.log(`\n## ${script.replace('.ts', '')}\n`);
-  execFileSync(tsx, [path.join(__dirname, script), ...args], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, script), ...args], { stdio: 'inherit' });
 }

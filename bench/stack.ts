@@ -4,6 +4,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import { promisify } from 'node:util';
 import { factorialPrimeExponents, factorial, ratioOfFactorialExponents } from '../lib/math/prime-powers';
 import { startProcesses, type Processes } from '../test/helpers/processes';
@@ -32,7 +33,10 @@ async function load(url: string, workload: Workload, seconds: number): Promise<L
 function startFloor(args: string[]): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--require', TSX_CJS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    child.stdout!.once('data', (chunk: Buffer) => resolve({ url: (JSON.parse(chunk.toString()) as { url: string }).url, child }));
+    // Apollo prints notices on stdout too: the floor's own line is the JSON one.
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('{')) resolve({ url: (JSON.parse(line) as { url: string }).url, child });
+    });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
   });
 }
@@ -256,4 +260,7 @@ ${bars}
 `;
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

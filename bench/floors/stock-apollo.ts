@@ -13,8 +13,12 @@ async function main(): Promise<void> {
   const [role, subgraphUrl] = process.argv.slice(2);
   const server =
     role === 'subgraph'
-      ? new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse('type Query { hello: String }'), resolvers: { Query: { hello: () => 'world' } } }) })
-      : new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'hello', url: subgraphUrl! }] }) }) });
+      ? new ApolloServer({
+          schema: buildSubgraphSchema({ typeDefs: parse('type Query { hello: String }'), resolvers: { Query: { hello: () => 'world' } } }),
+        })
+      : new ApolloServer({
+          gateway: new ApolloGateway({ supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'hello', url: subgraphUrl! }] }) }),
+        });
   const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
   process.stdout.write(`${JSON.stringify({ url })}\n`);
 }
