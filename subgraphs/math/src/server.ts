@@ -83,7 +83,8 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
       const timer = setTimeout(() => controller.abort(), budgetMs);
       reply.raw.once('close', () => {
         clearTimeout(timer);
-        controller.abort();
+        // Only a client that left early has work to stop; aborting after every answer would cost a DOMException each.
+        if (!reply.raw.writableFinished) controller.abort();
       });
       return { math: options.math.forRequest({ deadline: Date.now() + budgetMs, signal: controller.signal }) };
     },
