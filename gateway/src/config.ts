@@ -1,8 +1,8 @@
 // The gateway's settings, read from the environment once and validated.
 
-import * as path from 'node:path';
 import { readChoice, readInt, readPort, readShutdown, readString, readUrl, type ShutdownSettings } from '../../lib/config';
 import { LOG_LEVELS, type LogLevel } from '../../lib/logger';
+import { projectPath } from '../../lib/paths';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits';
 
 export interface GatewayConfig {
@@ -28,7 +28,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     port: readPort(env, 'GATEWAY_PORT', 4000),
     mathUrl: readUrl(env, 'MATH_URL', 'http://localhost:4001/graphql'),
     supergraph: readChoice(env, 'SUPERGRAPH', 'static', ['static', 'introspect'] as const),
-    supergraphPath: readString(env, 'SUPERGRAPH_PATH', path.resolve(__dirname, '../../supergraph.graphql')),
+    supergraphPath: readString(env, 'SUPERGRAPH_PATH', projectPath('supergraph.graphql')),
     requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
     restCacheBytes: readInt(env, 'REST_CACHE_MB', 16, { min: 0, max: 65_536 }) * 1024 * 1024,
     production: readString(env, 'NODE_ENV', 'development') === 'production',

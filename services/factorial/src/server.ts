@@ -15,6 +15,7 @@ import {
   Representation,
 } from '../../../generated/proto/factorial/v1/factorial';
 import { silentLogger, type Logger } from '../../../lib/logger';
+import { projectPath } from '../../../lib/paths';
 import { serverCredentials, type ServerTls } from '../../../lib/tls';
 import { registerPoolGauge } from '../../../lib/metrics';
 import { QueueFullError, TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
@@ -24,7 +25,7 @@ import type { WorkerTask } from './factorial-worker';
 import { createGrpcServerMetrics } from './grpc-metrics';
 
 export const SERVICE_NAME = 'factorial.v1.FactorialService';
-export const PROTO_PATH = path.resolve(__dirname, '../../../proto/factorial/v1/factorial.proto');
+export const PROTO_PATH = projectPath('proto/factorial/v1/factorial.proto');
 
 export interface FactorialServerOptions {
   /** Largest n served; above it a request fails with INVALID_ARGUMENT. Default: 1,000,000. */

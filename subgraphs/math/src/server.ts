@@ -1,7 +1,6 @@
 // Wiring of the math subgraph: Apollo Server on Express with /graphql, /metrics and /health; never binds by itself.
 
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
@@ -12,12 +11,13 @@ import { parse } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
 import { createErrorFormatter } from '../../../lib/format-error';
 import { silentLogger, type Logger } from '../../../lib/logger';
+import { projectPath } from '../../../lib/paths';
 import { budgetFromHeader, REQUEST_TIMEOUT_HEADER } from '../../../lib/request-budget';
 import type { MathContext } from './context';
 import type { MathService } from './math';
 import { resolvers } from './resolvers';
 
-export const SCHEMA_PATH = path.resolve(__dirname, '../schema.graphql');
+export const SCHEMA_PATH = projectPath('subgraphs/math/schema.graphql');
 
 export interface MathServerOptions {
   math: MathService;
