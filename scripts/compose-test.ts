@@ -3,8 +3,8 @@
 // requests still succeed, then tears everything down. Needs a Docker engine (on this machine: shared/tools/local-docker.sh).
 
 import { execFileSync } from 'node:child_process';
-import * as net from 'node:net';
 import { binomialModPrime } from '../test/helpers/reference';
+import { freePort } from '../test/helpers/processes';
 
 const PROJECT = 'ggf-compose-test';
 
@@ -30,14 +30,6 @@ const compose = (args: string[], env: NodeJS.ProcessEnv = process.env): string =
 const composeShown = (args: string[], env: NodeJS.ProcessEnv = process.env): void => {
   execFileSync(bin!, [...pre, '-p', PROJECT, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function step(text: string): void {
   console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);

@@ -1,18 +1,10 @@
 // The README's run command, as a newcomer runs it: npm start, wait for ready, query, Ctrl-C, everything gone.
 
 import { spawn } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
+import { freePort } from './helpers/processes';
 
 const ROOT = path.resolve(__dirname, '..');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function alive(pid: number): boolean {
   try {
