@@ -9,7 +9,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import Fastify from 'fastify';
 import { parse } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
-import { createErrorFormatter } from '../../../lib/format-error';
+import { hardenedApolloOptions } from '../../../lib/apollo-options';
 import { silentLogger, type Logger } from '../../../lib/logger';
 import { projectPath } from '../../../lib/paths';
 import { budgetFromHeader, REQUEST_TIMEOUT_HEADER } from '../../../lib/request-budget';
@@ -53,13 +53,7 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
       typeDefs: parse(fs.readFileSync(SCHEMA_PATH, 'utf8')),
       resolvers: resolvers as GraphQLResolverMap<unknown>,
     }),
-    csrfPrevention: true,
-    // main.ts owns the signals: Apollo's own handlers would stop the server and re-raise the signal.
-    stopOnTerminationSignals: false,
-    introspection: !options.production,
-    hideSchemaDetailsFromClientErrors: options.production ?? false,
-    includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter(logger),
+    ...hardenedApolloOptions({ production: options.production, logger }),
     // Inline traces (ftv1) cost time on every request; Apollo's usage reporting is not used here.
     plugins: [
       fastifyApolloDrainPlugin(app),
