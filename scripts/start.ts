@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { urlHost } from '../lib/listen';
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICES = [
@@ -59,8 +60,7 @@ function stop(): void {
 
 async function waitUntilReady(): Promise<void> {
   const port = process.env.GATEWAY_PORT || '4000';
-  const host = !process.env.HOST || process.env.HOST === '0.0.0.0' ? '127.0.0.1' : process.env.HOST;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const base = `http://${urlHost(process.env.HOST || '127.0.0.1')}:${port}`;
   const until = Date.now() + READY_TIMEOUT_MS;
   while (!stopping && Date.now() < until) {
     try {

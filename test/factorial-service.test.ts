@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { FactorialServiceClient, Representation, type Factorial } from '../generated/proto/factorial/v1/factorial';
 import { bytesToBigint } from '../lib/math/bytes';
 import { createFactorialClient } from '../services/factorial/src/client';
-import { createFactorialServer, SERVICE_NAME, type FactorialServer } from '../services/factorial/src/server';
+import { createFactorialServer, SERVICE_NAME } from '../services/factorial/src/server';
 import { healthCheck, healthWatch, listServicesByReflection, unary } from './helpers/grpc';
 
 const { REPRESENTATION_VALUE: VALUE, REPRESENTATION_PRIME_EXPONENTS: EXPONENTS } = Representation;
