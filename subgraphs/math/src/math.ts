@@ -169,7 +169,8 @@ export class RequestMath {
     if (value > this.service.maxN) throw badInput(`${name} must be at most ${this.service.maxN} (MAX_N) (got ${name} = ${value})`);
   }
 
-  private checkDigits(numerators: number[], denominators: number[], describe: () => string): void {
+  /** Checks the result's estimated size against both limits, counts it against the operation's budget, and returns it. */
+  private checkDigits(numerators: number[], denominators: number[], describe: () => string): number {
     const digits = ratioDigits(numerators, denominators);
     if (digits > this.service.maxResultDigits) {
       throw badInput(
@@ -186,6 +187,7 @@ export class RequestMath {
       throw error;
     }
     this.digitsSpent += digits;
+    return digits;
   }
 
   /**
@@ -194,7 +196,7 @@ export class RequestMath {
    * multiply the prime powers left, in a worker thread when the result is big.
    */
   private ratio(numerators: number[], denominators: number[], describe: () => string): Promise<string> {
-    this.checkDigits(numerators, denominators, describe);
+    const digits = this.checkDigits(numerators, denominators, describe);
     const [num, den] = cancelCommonTerms(numerators, denominators);
     if (num.length === 0) return Promise.resolve('1');
     return this.guard(async () => {
@@ -204,7 +206,7 @@ export class RequestMath {
         return (top / bottom).toString();
       }
       const [top, bottom] = await Promise.all([this.exponents(num), this.exponents(den)]);
-      if (ratioDigits(num, den) <= this.service.inlineDigits) return ratioOfFactorialExponents(top, bottom).toString();
+      if (digits <= this.service.inlineDigits) return ratioOfFactorialExponents(top, bottom).toString();
       const task: MathTask = {
         kind: 'ratio',
         numerators: top.map((e) => Uint32Array.from(e)),
