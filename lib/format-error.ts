@@ -15,7 +15,7 @@ export function createErrorFormatter(logger: Logger): (formatted: GraphQLFormatt
     if (typeof code === 'string' && (PASS_THROUGH.has(code) || isErrorCode(code)) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
-    logger.error(`unexpected error${formatted.path ? ` at ${formatted.path.join('.')}` : ''}`, unwrapResolverError(error));
+    logger.error({ err: unwrapResolverError(error), path: formatted.path?.join('.') }, 'unexpected error, masked for the client');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
 }

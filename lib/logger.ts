@@ -1,32 +1,32 @@
-// A minimal leveled logger writing one line per event to stderr, prefixed by the process's name.
+// Structured logs: one JSON object per line on stdout (pino), with the service's name and, inside a request,
+// its trace id, span id and request id. `npm start` pretty-prints them; LOG_LEVEL picks the level.
 
-export interface Logger {
-  debug(message: string, detail?: unknown): void;
-  info(message: string, detail?: unknown): void;
-  warn(message: string, detail?: unknown): void;
-  error(message: string, detail?: unknown): void;
-}
+import pino from 'pino';
+import { logCorrelation } from './telemetry';
 
-const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type Logger = pino.Logger;
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LEVELS)[number];
 export const LOG_LEVELS: readonly LogLevel[] = LEVELS;
 
-/** A logger for `name` that drops events below `level`; errors print their stack. */
-export function createLogger(name: string, level: LogLevel = 'info'): Logger {
-  const threshold = LEVELS.indexOf(level);
-  const write = (at: LogLevel, message: string, detail?: unknown): void => {
-    if (LEVELS.indexOf(at) < threshold) return;
-    const extra =
-      detail instanceof Error ? `\n${detail.stack ?? detail.message}` : detail === undefined ? '' : ` ${JSON.stringify(detail)}`;
-    process.stderr.write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} [${name}] ${message}${extra}\n`);
-  };
-  return {
-    debug: (m, d) => write('debug', m, d),
-    info: (m, d) => write('info', m, d),
-    warn: (m, d) => write('warn', m, d),
-    error: (m, d) => write('error', m, d),
-  };
+/**
+ * A logger for the service `name`. Levels are written as words ("level":"info"), times as ISO 8601, errors
+ * passed as `{ err }` with their type, message and stack (logs stay on the operator's side; clients never
+ * see a stack). `destination` defaults to stdout.
+ */
+export function createLogger(name: string, level: LogLevel = 'info', destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: name, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: logCorrelation,
+    },
+    destination ?? pino.destination({ dest: 1, sync: true }),
+  );
 }
 
 /** A logger that drops everything, for tests and embedded use. */
-export const silentLogger: Logger = createLogger('silent', 'silent');
+export const silentLogger: Logger = pino({ level: 'silent' });

@@ -12,3 +12,8 @@ export function budgetFromHeader(value: string | string[] | undefined, maxMs: nu
   const ms = raw !== undefined && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
   return Number.isFinite(ms) ? Math.min(ms, maxMs) : maxMs;
 }
+
+/** Whether a request id from a caller is safe to keep and log: 1 to 128 word characters, dots, colons or dashes. */
+export function isSaneRequestId(id: unknown): id is string {
+  return typeof id === 'string' && /^[\w.:-]{1,128}$/.test(id);
+}

@@ -42,7 +42,7 @@ export function exitOnSignals(steps: ShutdownSteps, options: ShutdownOptions): v
           process.exit(0);
         },
         (error: unknown) => {
-          options.logger.error('shutdown failed', error);
+          options.logger.error({ err: error }, 'shutdown failed');
           process.exit(1);
         },
       );

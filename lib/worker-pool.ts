@@ -33,6 +33,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Objects to transfer (not copy) to the worker with the input. */
   transfer?: TransferListItem[];
+  /** Called when a thread takes the task (after any wait in the queue). */
+  onStart?: () => void;
 }
 
 export interface PoolStats {
@@ -49,6 +51,7 @@ interface Task {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   signal: AbortSignal | undefined;
+  onStart: (() => void) | undefined;
   onAbort: () => void;
 }
 
@@ -89,6 +92,7 @@ export class WorkerPool<TInput, TOutput> {
         resolve: resolve as (value: unknown) => void,
         reject,
         signal: options.signal,
+        onStart: options.onStart,
         onAbort: () => this.abort(task),
       };
       task.signal?.addEventListener('abort', task.onAbort, { once: true });
@@ -135,6 +139,7 @@ export class WorkerPool<TInput, TOutput> {
 
   private start(slot: Slot, task: Task): void {
     slot.task = task;
+    task.onStart?.();
     slot.worker.ref();
     slot.worker.postMessage(task.input, task.transfer);
   }

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+import { prettyFactory } from 'pino-pretty';
 import { urlHost } from '../lib/listen';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -16,6 +17,21 @@ const READY_TIMEOUT_MS = 60_000;
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 let exitCode = 0;
+
+// The services write JSON lines (pino); here they are made readable, one line each, unless LOG_FORMAT=json.
+const pretty =
+  process.env.LOG_FORMAT === 'json'
+    ? undefined
+    : prettyFactory({
+        colorize: process.stdout.isTTY,
+        singleLine: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,service',
+      });
+
+function format(line: string): string {
+  return pretty && line.startsWith('{') ? pretty(line).trimEnd() : line;
+}
 
 function label(name: string, color: number): string {
   const text = `[${name}]`.padEnd(12);
@@ -36,7 +52,7 @@ function start(): void {
     const prefix = label(service.name, service.color);
     process.stdout.write(`${prefix} started (pid ${child.pid})\n`);
     for (const stream of [child.stdout!, child.stderr!]) {
-      readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix} ${line}\n`));
+      readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix} ${format(line)}\n`));
     }
     child.on('exit', (code, signal) => {
       children.delete(service.name);

@@ -2,6 +2,7 @@
 
 import { readChoice, readInt, readPort, readShutdown, readString, readUrl, type ShutdownSettings } from '../../lib/config';
 import { LOG_LEVELS, type LogLevel } from '../../lib/logger';
+import { readTracingSettings, type TracingSettings } from '../../lib/tracing-sdk';
 import { projectPath } from '../../lib/paths';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits';
 
@@ -19,9 +20,11 @@ export interface GatewayConfig {
   readonly limits: Readonly<OperationLimits>;
   readonly shutdown: ShutdownSettings;
   readonly logLevel: LogLevel;
+  /** Tracing, from the standard OTEL_* settings (off unless an exporter or endpoint is set). */
+  readonly tracing: TracingSettings;
 }
 
-/** Reads GATEWAY_PORT, HOST, MATH_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, REST_CACHE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, LOG_LEVEL. */
+/** Reads GATEWAY_PORT, HOST, MATH_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, REST_CACHE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, LOG_LEVEL, OTEL_*. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   return Object.freeze({
     host: readString(env, 'HOST', '127.0.0.1'),
@@ -43,5 +46,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     }),
     shutdown: readShutdown(env),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    tracing: readTracingSettings(env, 'gateway'),
   });
 }

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { urlHost } from '../../lib/listen';
 import { createLogger } from '../../lib/logger';
+import { startTracing } from '../../lib/tracing-sdk';
 import { createMetricsRegistry } from '../../lib/metrics';
 import { exitOnSignals, exitOnStartupError } from '../../lib/shutdown';
 import { loadGatewayConfig } from './config';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   try {
     const config = loadGatewayConfig(process.env);
     logger = createLogger('gateway', config.logLevel);
+    const tracing = startTracing(config.tracing, logger);
     const supergraphSdl = config.supergraph === 'static' ? fs.readFileSync(config.supergraphPath, 'utf8') : undefined;
     const registry = createMetricsRegistry();
     const server = await createGatewayServer({
@@ -31,7 +33,16 @@ async function main(): Promise<void> {
     logger.info(
       `GraphQL and Sandbox on ${base}/graphql, REST on ${base}/api/ncr/:n/:r (${config.supergraph} supergraph, math at ${config.mathUrl})`,
     );
-    exitOnSignals({ announce: () => server.announceShutdown(), stop: () => server.stop() }, { ...config.shutdown, logger });
+    exitOnSignals(
+      {
+        announce: () => server.announceShutdown(),
+        async stop() {
+          await server.stop();
+          await tracing.shutdown();
+        },
+      },
+      { ...config.shutdown, logger },
+    );
   } catch (error) {
     exitOnStartupError(error, logger);
   }

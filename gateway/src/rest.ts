@@ -22,7 +22,7 @@ export interface NcrRoute {
 }
 
 /** The REST route; successful bodies are kept in a cache bounded by `cacheBytes` (0 turns it off). */
-export function createNcrRoute(apollo: ApolloServer<GatewayContext>, cacheBytes: number): NcrRoute {
+export function createNcrRoute(apollo: ApolloServer<GatewayContext>, cacheBytes: number, onCacheLookup?: (hit: boolean) => void): NcrRoute {
   const cache = new ByteLruCache<string, string>(cacheBytes);
   return {
     async handle(rawN, rawR, context) {
@@ -34,6 +34,7 @@ export function createNcrRoute(apollo: ApolloServer<GatewayContext>, cacheBytes:
       }
       const key = `${n}/${r}`;
       const cached = cache.get(key);
+      onCacheLookup?.(cached !== undefined);
       if (cached) return { status: 200, body: cached, immutable: true };
 
       const response = await apollo.executeOperation({ query: NCR_QUERY, variables: { n, r } }, { contextValue: context });

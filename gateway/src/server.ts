@@ -1,4 +1,4 @@
-// Wiring of the gateway: Apollo Gateway on Apollo Server and Express, the REST route, Sandbox, probes; never binds by itself.
+// Wiring of the gateway: Apollo Gateway on Apollo Server and Fastify, the REST route, Sandbox, probes, tracing; never binds by itself.
 
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -7,11 +7,12 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { ErrorCode } from '../../lib/errors';
 import { hardenedApolloOptions } from '../../lib/apollo-options';
+import { requestIdOf, traceRequests } from '../../lib/fastify-tracing';
+import { observeOperations } from '../../lib/observe-operations';
 import { LATENCY_BUCKETS } from '../../lib/metrics';
 import { REQUEST_ID_HEADER } from '../../lib/request-budget';
 import { silentLogger, type Logger } from '../../lib/logger';
@@ -99,12 +100,10 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         void reply.code(400).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
       }
     },
-    // Keep the client's request id when it is a sane one, so that its logs and ours line up.
-    genReqId: (request) => {
-      const id = request.headers[REQUEST_ID_HEADER];
-      return typeof id === 'string' && /^[\w.:-]{1,128}$/.test(id) ? id : randomUUID();
-    },
+    genReqId: requestIdOf,
   });
+  // Spans and request ids; the gateway is the edge, so it starts a trace id when the client sent none.
+  traceRequests(app, { originate: true });
   let stopping = false;
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -115,6 +114,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     parseOptions: limits.parseOptions,
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
+      observeOperations<GatewayContext>({ registry: options.registry, logger }),
       fastifyApolloDrainPlugin(app),
       options.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
@@ -147,7 +147,17 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   }
 
-  const ncr = createNcrRoute(apollo, options.restCacheBytes ?? 16 * 1024 * 1024);
+  const restLookups = options.registry
+    ? new Counter({
+        name: 'rest_cache_lookups_total',
+        help: 'Lookups in the cache of REST answers, by result (hit or miss).',
+        labelNames: ['result'],
+        registers: [options.registry],
+      })
+    : undefined;
+  const ncr = createNcrRoute(apollo, options.restCacheBytes ?? 16 * 1024 * 1024, (hit) =>
+    restLookups?.inc({ result: hit ? 'hit' : 'miss' }),
+  );
   app.get<{ Params: { n: string; r: string } }>('/api/ncr/:n/:r', async (request, reply) => {
     const answer = await ncr.handle(request.params.n, request.params.r, newContext(request, reply));
     return reply
@@ -164,7 +174,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
-      logger.error('unexpected error in the HTTP layer', error);
+      logger.error({ err: error }, 'unexpected error in the HTTP layer');
       return reply.code(500).send(httpError('Internal server error', 'INTERNAL_SERVER_ERROR'));
     }
     const message = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `request body too large (limit ${bodyLimit} bytes)` : 'malformed request';

@@ -1,7 +1,9 @@
-// The gateway's HTTP client for subgraphs: undici keep-alive connections from a bounded pool, nothing else.
+// The gateway's HTTP client for subgraphs: undici keep-alive connections from a bounded pool, and a CLIENT span per call.
 
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import { context, propagation, SpanKind } from '@opentelemetry/api';
 import { Agent, request } from 'undici';
+import { headerSetter, inSpan } from '../../lib/telemetry';
 
 export interface SubgraphFetcherOptions {
   /** Connections kept per subgraph origin. Default: 64. */
@@ -28,15 +30,34 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): { f
     bodyTimeout: timeout,
   });
   const fetcher: Fetcher = async (url, init) => {
-    const headers = (init?.headers ?? {}) as Record<string, string>;
-    const response = await request(url, {
-      dispatcher: agent,
-      method: (init?.method ?? 'POST') as 'POST',
-      headers,
-      body: init?.body as string | undefined,
-      signal: options.signalFor?.(headers),
-    });
-    const text = await response.body.text();
+    const headers = { ...(init?.headers as Record<string, string> | undefined) };
+    const method = init?.method ?? 'POST';
+    const target = new URL(url);
+    // A CLIENT span per call; its context travels in the traceparent header.
+    const { response, text } = await inSpan(
+      method,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': method,
+          'server.address': target.hostname,
+          'server.port': Number(target.port) || 80,
+          'url.full': url,
+        },
+      },
+      async (span) => {
+        propagation.inject(context.active(), headers, headerSetter);
+        const response = await request(url, {
+          dispatcher: agent,
+          method: method as 'POST',
+          headers,
+          body: init?.body as string | undefined,
+          signal: options.signalFor?.(headers),
+        });
+        span.setAttribute('http.response.status_code', response.statusCode);
+        return { response, text: await response.body.text() };
+      },
+    );
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);

@@ -2,7 +2,8 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { createMetricsRegistry } from '../../lib/metrics';
 import { clientCredentials, type ClientTls } from '../../lib/tls';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from '../../gateway/src/server';
 import { createFactorialClient } from '../../services/factorial/src/client';
@@ -42,19 +43,19 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  let factorialRegistry = new Registry();
+  let factorialRegistry = createMetricsRegistry();
   let factorial: FactorialServer | undefined = createFactorialServer({ registry: factorialRegistry, ...options.factorial });
   const factorialPort = await factorial.listen('127.0.0.1', 0);
   const factorialAddress = `127.0.0.1:${factorialPort}`;
 
   const client = createFactorialClient(factorialAddress, { credentials: clientCredentials(options.clientTls) });
-  const mathRegistry = new Registry();
+  const mathRegistry = createMetricsRegistry();
   const math = new MathService({ client, registry: mathRegistry, ...options.math });
   const mathServer = await createMathServer({ math, registry: mathRegistry, ...options.mathServer });
   const mathPort = await mathServer.listen('127.0.0.1', 0);
   const mathUrl = `http://127.0.0.1:${mathPort}/graphql`;
 
-  const gatewayRegistry = new Registry();
+  const gatewayRegistry = createMetricsRegistry();
   let gateway: GatewayServer | undefined;
   let gatewayUrl = '';
   if (options.gateway) {
@@ -83,7 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       factorial = undefined;
     },
     async startFactorial() {
-      factorialRegistry = new Registry();
+      factorialRegistry = createMetricsRegistry();
       factorial = createFactorialServer({ registry: factorialRegistry, ...options.factorial });
       await factorial.listen('127.0.0.1', factorialPort);
     },

@@ -1,6 +1,7 @@
 // The factorial service's settings, read from the environment once and validated.
 
 import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
+import { readTracingSettings, type TracingSettings } from '../../../lib/tracing-sdk';
 import { ConfigError, readChoice, readInt, readPort, readShutdown, readString, type ShutdownSettings } from '../../../lib/config';
 import { readPemPair, readPemSetting, type ServerTls } from '../../../lib/tls';
 
@@ -15,10 +16,12 @@ export interface FactorialConfig {
   readonly cacheBytes: number;
   readonly shutdown: ShutdownSettings;
   readonly logLevel: LogLevel;
+  /** Tracing, from the standard OTEL_* settings (off unless an exporter or endpoint is set). */
+  readonly tracing: TracingSettings;
   readonly tls: ServerTls | undefined;
 }
 
-/** Reads FACTORIAL_* settings (TLS included), HOST, MAX_N and LOG_LEVEL; throws ConfigError naming the bad one. */
+/** Reads FACTORIAL_* settings (TLS included), HOST, MAX_N, LOG_LEVEL and OTEL_*; throws ConfigError naming the bad one. */
 export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
   const workers = readInt(env, 'FACTORIAL_WORKERS', 0, { min: 0, max: 256 });
   return Object.freeze({
@@ -32,6 +35,7 @@ export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
     cacheBytes: readInt(env, 'FACTORIAL_CACHE_MB', 128, { min: 0, max: 65_536 }) * 1024 * 1024,
     shutdown: readShutdown(env),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    tracing: readTracingSettings(env, 'factorial'),
     tls: readServerTls(env),
   });
 }

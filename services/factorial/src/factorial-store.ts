@@ -2,6 +2,7 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ByteLruCache } from '../../../lib/byte-lru-cache';
+import { runInSpan } from '../../../lib/telemetry';
 import { TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
 import { factorialExponents, factorialValue } from './engine';
 import type { WorkerTask } from './factorial-worker';
@@ -19,6 +20,9 @@ export interface FactorialStoreOptions {
   inlineExponentsMaxN: number;
   onCacheLookup?: (kind: Kind, hit: boolean) => void;
 }
+
+/** Where the factorials of one call came from, counted (recorded on the call's span). */
+export type SourceTally = Record<'cache' | 'inline' | 'worker' | 'shared', number>;
 
 interface Flight {
   promise: Promise<Result>;
@@ -43,14 +47,20 @@ export class FactorialStore {
   }
 
   /** n! as bytes (kind 'value') or prime exponents (kind 'exponents'); abort stops waiting, and stops the work once nobody waits. */
-  async get(kind: Kind, n: number, signal: AbortSignal): Promise<Result> {
+  async get(kind: Kind, n: number, signal: AbortSignal, tally?: SourceTally): Promise<Result> {
     const key = `${kind}:${n}`;
     const cached = this.cache.get(key);
     this.options.onCacheLookup?.(kind, cached !== undefined);
-    if (cached) return cached;
+    if (cached) {
+      if (tally) tally.cache++;
+      return cached;
+    }
     const inlineMax = kind === 'value' ? this.options.inlineValueMaxN : this.options.inlineExponentsMaxN;
-    if (n <= inlineMax) return this.computeInline(kind, n, key);
-    return this.computeInPool(kind, n, key, signal);
+    if (n <= inlineMax) {
+      if (tally) tally.inline++;
+      return this.computeInline(kind, n, key);
+    }
+    return this.computeInPool(kind, n, key, signal, tally);
   }
 
   private async computeInline(kind: Kind, n: number, key: string): Promise<Result> {
@@ -64,12 +74,15 @@ export class FactorialStore {
     return result;
   }
 
-  private async computeInPool(kind: Kind, n: number, key: string, signal: AbortSignal): Promise<Result> {
+  private async computeInPool(kind: Kind, n: number, key: string, signal: AbortSignal, tally?: SourceTally): Promise<Result> {
     // Concurrent calls for the same factorial share one computation.
     let flight = this.flights.get(key);
+    if (tally) tally[flight ? 'shared' : 'worker']++;
     if (!flight) {
       const controller = new AbortController();
-      const promise = this.options.pool.run({ kind, n }, { signal: controller.signal }).then((result) => {
+      const attributes = { 'factorial.n': n, 'factorial.representation': kind === 'value' ? 'value' : 'prime_exponents' };
+      const task: WorkerTask = { kind, n };
+      const promise = runInSpan(this.options.pool, 'factorial.compute', attributes, task, { signal: controller.signal }).then((result) => {
         this.cache.set(key, result, result.byteLength);
         return result;
       });

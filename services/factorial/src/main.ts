@@ -2,6 +2,7 @@
 
 import { closeHttp } from '../../../lib/listen';
 import { createLogger } from '../../../lib/logger';
+import { startTracing } from '../../../lib/tracing-sdk';
 import { createMetricsRegistry, createProbeServer } from '../../../lib/metrics';
 import { exitOnSignals, exitOnStartupError } from '../../../lib/shutdown';
 import { loadFactorialConfig } from './config';
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   try {
     const config = loadFactorialConfig(process.env);
     logger = createLogger('factorial', config.logLevel);
+    const tracing = startTracing(config.tracing, logger);
     const registry = createMetricsRegistry();
     const service = createFactorialServer({
       maxN: config.maxN,
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
         async stop(budgetMs) {
           await service.shutdown(budgetMs);
           await closeHttp(probes.server);
+          await tracing.shutdown();
         },
       },
       { ...config.shutdown, logger },

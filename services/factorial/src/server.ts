@@ -2,6 +2,7 @@
 
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-health-check';
@@ -14,13 +15,16 @@ import {
   type GetFactorialRequest,
   Representation,
 } from '../../../generated/proto/factorial/v1/factorial';
+import { grpcCodeName } from '../../../lib/errors';
 import { silentLogger, type Logger } from '../../../lib/logger';
+import { isSaneRequestId, REQUEST_ID_HEADER } from '../../../lib/request-budget';
+import { failSpan, installTraceContext, metadataGetter, REQUEST_ID_KEY, startServerSpan } from '../../../lib/telemetry';
 import { projectPath } from '../../../lib/paths';
 import { serverCredentials, type ServerTls } from '../../../lib/tls';
 import { registerPoolGauge } from '../../../lib/metrics';
 import { QueueFullError, TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
 import { exponentBytes, valueBytes, warmUp } from './engine';
-import { FactorialStore, type Kind } from './factorial-store';
+import { FactorialStore, type Kind, type SourceTally } from './factorial-store';
 import type { WorkerTask } from './factorial-worker';
 import { createGrpcServerMetrics } from './grpc-metrics';
 
@@ -73,6 +77,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
   const maxBatchSize = options.maxBatchSize ?? 1000;
   const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
   const logger = options.logger ?? silentLogger;
+  installTraceContext();
   warmUp(maxN);
 
   const pool = new WorkerPool<WorkerTask, Uint8Array | Uint32Array>({
@@ -109,7 +114,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     }
   };
 
-  const resolveAll = async (requests: GetFactorialRequest[], signal: AbortSignal): Promise<Factorial[]> => {
+  const resolveAll = async (requests: GetFactorialRequest[], signal: AbortSignal, tally: SourceTally): Promise<Factorial[]> => {
     // Duplicates in a batch are computed once.
     const unique = new Map<string, Promise<Factorial>>();
     const lookup = (request: GetFactorialRequest): Promise<Factorial> => {
@@ -117,7 +122,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
       const key = `${kind}:${request.n}`;
       let pending = unique.get(key);
       if (!pending) {
-        pending = store.get(kind, request.n, signal).then((result) => toMessage(request.n, kind, result));
+        pending = store.get(kind, request.n, signal, tally).then((result) => toMessage(request.n, kind, result));
         unique.set(key, pending);
       }
       return pending;
@@ -126,26 +131,55 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
   };
 
   const handle = <Req, Res>(
+    method: string,
     requestsOf: (request: Req) => GetFactorialRequest[],
     reply: (factorials: Factorial[]) => Res,
   ): grpc.handleUnaryCall<Req, Res> => {
     return (call, callback) => {
-      const controller = new AbortController();
-      // A cancelled call or an expired deadline stops the waiting, and the work once nobody else waits for it.
-      call.on('cancelled', () => controller.abort());
-      let requests: GetFactorialRequest[];
-      try {
-        requests = requestsOf(call.request);
-        checkRequests(requests);
-        countKeys(requests);
-      } catch (error) {
-        callback(toServiceError(error, logger));
-        return;
-      }
-      resolveAll(requests, controller.signal).then(
-        (factorials) => callback(null, reply(factorials)),
-        (error: unknown) => callback(toServiceError(error, logger)),
-      );
+      // The caller's trace (traceparent in the metadata) and request id, for the spans and log lines of this call.
+      const { span, context: active } = startServerSpan(`${SERVICE_NAME}/${method}`, callContext(call.metadata), {
+        'rpc.system': 'grpc',
+        'rpc.service': SERVICE_NAME,
+        'rpc.method': method,
+      });
+      const started = performance.now();
+      const done = (error: Partial<grpc.ServiceError> | null, response?: Res): void => {
+        const code = error?.code ?? grpc.status.OK;
+        span.setAttribute('rpc.grpc.status_code', code);
+        if (error) failSpan(span, new Error(error.details ?? ''), grpcCodeName(code));
+        span.end();
+        logger.debug({ method, code: grpcCodeName(code), durationMs: Math.round((performance.now() - started) * 10) / 10 }, 'call served');
+        if (error) callback(error);
+        else callback(null, response);
+      };
+      context.with(active, () => {
+        const controller = new AbortController();
+        // A cancelled call or an expired deadline stops the waiting, and the work once nobody else waits for it.
+        call.on('cancelled', () => controller.abort());
+        let requests: GetFactorialRequest[];
+        try {
+          requests = requestsOf(call.request);
+          checkRequests(requests);
+          countKeys(requests);
+        } catch (error) {
+          done(toServiceError(error, logger));
+          return;
+        }
+        const tally: SourceTally = { cache: 0, inline: 0, worker: 0, shared: 0 };
+        span.setAttribute('factorial.batch_size', requests.length);
+        resolveAll(requests, controller.signal, tally).then(
+          (factorials) => {
+            span.setAttributes({
+              'factorial.from_cache': tally.cache,
+              'factorial.computed_inline': tally.inline,
+              'factorial.computed_in_worker': tally.worker,
+              'factorial.shared_computation': tally.shared,
+            });
+            done(null, reply(factorials));
+          },
+          (error: unknown) => done(toServiceError(error, logger)),
+        );
+      });
     };
   };
 
@@ -158,6 +192,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     getFactorial: instrument(
       'GetFactorial',
       handle<GetFactorialRequest, Factorial>(
+        'GetFactorial',
         (request) => [request],
         (factorials) => factorials[0]!,
       ),
@@ -165,6 +200,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     batchGetFactorials: instrument(
       'BatchGetFactorials',
       handle<BatchGetFactorialsRequest, BatchGetFactorialsResponse>(
+        'BatchGetFactorials',
         (request) => request.requests,
         (factorials) => ({ factorials }),
       ),
@@ -226,13 +262,20 @@ function toMessage(n: number, kind: Kind, result: Uint8Array | Uint32Array): Fac
   return { n, value: Buffer.alloc(0), primeExponents: Array.from(result) };
 }
 
+/** The parent context of a call: the caller's trace from `traceparent`, and its request id when it is a sane one. */
+function callContext(metadata: grpc.Metadata): Context {
+  const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+  const requestId = metadata.get(REQUEST_ID_HEADER)[0];
+  return isSaneRequestId(requestId) ? parent.setValue(REQUEST_ID_KEY, requestId) : parent;
+}
+
 function toServiceError(error: unknown, logger: Logger): Partial<grpc.ServiceError> {
   if (error instanceof InvalidArgument) return { code: grpc.status.INVALID_ARGUMENT, details: error.message };
   if (error instanceof QueueFullError) {
     return { code: grpc.status.RESOURCE_EXHAUSTED, details: `the factorial service is saturated (${error.message}); retry later` };
   }
   if (error instanceof TaskAbortedError) return { code: grpc.status.CANCELLED, details: 'the call was cancelled' };
-  logger.error('unexpected error in a factorial call', error);
+  logger.error({ err: error }, 'unexpected error in a factorial call');
   return { code: grpc.status.INTERNAL, details: 'internal error' };
 }
 

@@ -3,6 +3,7 @@
 import { ConfigError, readChoice, readInt, readPort, readShutdown, readString, type ShutdownSettings } from '../../../lib/config';
 import { readPemPair, readPemSetting, type ClientTls } from '../../../lib/tls';
 import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
+import { readTracingSettings, type TracingSettings } from '../../../lib/tracing-sdk';
 
 export interface MathConfig {
   readonly host: string;
@@ -16,10 +17,12 @@ export interface MathConfig {
   readonly production: boolean;
   readonly shutdown: ShutdownSettings;
   readonly logLevel: LogLevel;
+  /** Tracing, from the standard OTEL_* settings (off unless an exporter or endpoint is set). */
+  readonly tracing: TracingSettings;
   readonly factorialTls: ClientTls | undefined;
 }
 
-/** Reads MATH_PORT, HOST, FACTORIAL_ADDRESS, MAX_N, MAX_RESULT_DIGITS, MAX_OPERATION_DIGITS, REQUEST_TIMEOUT_MS, MATH_WORKERS, NODE_ENV, LOG_LEVEL. */
+/** Reads MATH_PORT, HOST, FACTORIAL_ADDRESS, MAX_N, MAX_RESULT_DIGITS, MAX_OPERATION_DIGITS, REQUEST_TIMEOUT_MS, MATH_WORKERS, NODE_ENV, LOG_LEVEL, OTEL_*. */
 export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
   const workers = readInt(env, 'MATH_WORKERS', 0, { min: 0, max: 256 });
   return Object.freeze({
@@ -34,6 +37,7 @@ export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
     production: readString(env, 'NODE_ENV', 'development') === 'production',
     shutdown: readShutdown(env),
     logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    tracing: readTracingSettings(env, 'math'),
     factorialTls: readClientTls(env),
   });
 }

@@ -1,6 +1,7 @@
 // Process entry of the math subgraph: settings, listen, signals, shutdown.
 
 import { createLogger } from '../../../lib/logger';
+import { startTracing } from '../../../lib/tracing-sdk';
 import { clientCredentials } from '../../../lib/tls';
 import { createMetricsRegistry } from '../../../lib/metrics';
 import { exitOnSignals, exitOnStartupError } from '../../../lib/shutdown';
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   try {
     const config = loadMathConfig(process.env);
     logger = createLogger('math', config.logLevel);
+    const tracing = startTracing(config.tracing, logger);
     const registry = createMetricsRegistry();
     const client = createFactorialClient(config.factorialAddress, { credentials: clientCredentials(config.factorialTls) });
     const math = new MathService({
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
         async stop() {
           await server.stop();
           client.close();
+          await tracing.shutdown();
         },
       },
       { ...config.shutdown, logger },

@@ -2,6 +2,7 @@
 
 import * as path from 'node:path';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { context, propagation, SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { Representation, type Factorial, type FactorialServiceClient } from '../../../generated/proto/factorial/v1/factorial';
@@ -10,6 +11,8 @@ import { bytesToBigint } from '../../../lib/math/bytes';
 import { ratioDigits } from '../../../lib/math/estimate';
 import { ratioOfFactorialExponents } from '../../../lib/math/prime-powers';
 import { LATENCY_BUCKETS, registerPoolGauge } from '../../../lib/metrics';
+import { REQUEST_ID_HEADER } from '../../../lib/request-budget';
+import { inSpan, metadataSetter, runInSpan } from '../../../lib/telemetry';
 import { QueueFullError, TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
 import { DEFAULT_MAX_REPLY_BYTES, SERVICE_NAME } from '../../../services/factorial/src/server';
 import { FactorialLoader } from './factorial-loader';
@@ -49,6 +52,10 @@ export interface RequestScope {
   deadline: number;
   /** Aborts when the deadline passes or the client goes away. */
   signal: AbortSignal;
+  /** Sent to the factorial service (x-request-id), so that its log lines name the request. */
+  requestId?: string;
+  /** The request's trace context: parent of the spans of its fields and of its BatchGetFactorials call. */
+  trace?: Context;
 }
 
 /** The process-wide part: client, worker pool, metrics, limits. */
@@ -87,17 +94,35 @@ export class MathService {
 
   private batchGetFactorials(requests: { n: number; representation: Representation }[], scope: RequestScope): Promise<Factorial[]> {
     this.metrics?.batchSize.observe(requests.length);
-    const stopTimer = this.metrics?.seconds.startTimer(BATCH_LABELS);
-    return new Promise((resolve, reject) => {
-      const call = this.options.client.batchGetFactorials({ requests }, new Metadata(), { deadline: scope.deadline }, (error, reply) => {
-        scope.signal.removeEventListener('abort', cancel);
-        stopTimer?.();
-        this.metrics?.handled.inc({ ...BATCH_LABELS, grpc_code: grpcCodeName(error ? error.code : status.OK) });
-        if (error) reject(error);
-        else resolve(reply.factorials);
+    const values = requests.filter((request) => request.representation === VALUE).length;
+    const attributes = {
+      'rpc.system': 'grpc',
+      'rpc.service': SERVICE_NAME,
+      'rpc.method': 'BatchGetFactorials',
+      'factorial.batch_size': requests.length,
+      'factorial.keys.value': values,
+      'factorial.keys.prime_exponents': requests.length - values,
+      'factorial.n_max': requests.reduce((max, request) => Math.max(max, request.n), 0),
+    };
+    // A CLIENT span under the request (not under whichever field asked first); its context travels in the metadata.
+    return inSpan(`${SERVICE_NAME}/BatchGetFactorials`, { kind: SpanKind.CLIENT, parent: scope.trace, attributes }, (span) => {
+      const metadata = new Metadata();
+      propagation.inject(context.active(), metadata, metadataSetter);
+      if (scope.requestId) metadata.set(REQUEST_ID_HEADER, scope.requestId);
+      const stopTimer = this.metrics?.seconds.startTimer(BATCH_LABELS);
+      return new Promise<Factorial[]>((resolve, reject) => {
+        const call = this.options.client.batchGetFactorials({ requests }, metadata, { deadline: scope.deadline }, (error, reply) => {
+          scope.signal.removeEventListener('abort', cancel);
+          stopTimer?.();
+          const code = error ? error.code : status.OK;
+          this.metrics?.handled.inc({ ...BATCH_LABELS, grpc_code: grpcCodeName(code) });
+          span.setAttribute('rpc.grpc.status_code', code);
+          if (error) reject(error);
+          else resolve(reply.factorials);
+        });
+        const cancel = (): void => call.cancel();
+        scope.signal.addEventListener('abort', cancel, { once: true });
       });
-      const cancel = (): void => call.cancel();
-      scope.signal.addEventListener('abort', cancel, { once: true });
     });
   }
 }
@@ -116,13 +141,13 @@ export class RequestMath {
   /** n choose r. */
   ncr(n: number, r: number): Promise<string> {
     this.checkPair(n, r);
-    return this.ratio([n], [r, n - r], () => `n = ${n}, r = ${r}`);
+    return this.ratio('ncr', { 'math.n': n, 'math.r': r }, [n], [r, n - r], () => `n = ${n}, r = ${r}`);
   }
 
   /** n! / (n-r)!. */
   npr(n: number, r: number): Promise<string> {
     this.checkPair(n, r);
-    return this.ratio([n], [n - r], () => `n = ${n}, r = ${r}`);
+    return this.ratio('npr', { 'math.n': n, 'math.r': r }, [n], [n - r], () => `n = ${n}, r = ${r}`);
   }
 
   /** (sum ks)! / prod(ks!). */
@@ -131,24 +156,28 @@ export class RequestMath {
     ks.forEach((k, i) => this.checkArgument(`ks[${i}]`, k));
     const total = ks.reduce((sum, k) => sum + k, 0);
     if (total > this.service.maxN) throw badInput(`the sum of ks must be at most ${this.service.maxN} (MAX_N) (got ${total})`);
-    return this.ratio([total], [...ks], () => `ks summing to ${total}`);
+    return this.ratio('multinomial', { 'math.n': total, 'math.terms': ks.length }, [total], [...ks], () => `ks summing to ${total}`);
   }
 
   /** The n-th Catalan number, (2n)! / ((n+1)! n!). */
   catalan(n: number): Promise<string> {
     this.checkArgument('n', n);
     if (2 * n > this.service.maxN) throw badInput(`2n must be at most ${this.service.maxN} (MAX_N) (got n = ${n})`);
-    return this.ratio([2 * n], [n + 1, n], () => `n = ${n}`);
+    return this.ratio('catalan', { 'math.n': n }, [2 * n], [n + 1, n], () => `n = ${n}`);
   }
 
   /** n! in decimal. */
   async factorial(n: number): Promise<string> {
     this.checkFactorial(n);
-    return this.guard(async () => {
+    return this.traced('factorial', { 'math.n': n, 'math.representation': 'value' }, async (span) => {
       const { value } = await this.loader.load(n, VALUE);
+      span.setAttribute('math.computed_in', n <= this.service.valueMaxN ? 'event_loop' : 'worker');
       if (n <= this.service.valueMaxN) return bytesToBigint(value).toString();
       const bytes = new Uint8Array(value);
-      return this.service.pool.run({ kind: 'decimal', bytes }, { signal: this.scope.signal, transfer: [bytes.buffer] });
+      return runInSpan(this.service.pool, 'math.worker', { 'math.task': 'decimal' }, { kind: 'decimal', bytes } as MathTask, {
+        signal: this.scope.signal,
+        transfer: [bytes.buffer],
+      });
     });
   }
 
@@ -195,25 +224,34 @@ export class RequestMath {
    * Small arguments divide factorial values; large ones subtract prime exponents and
    * multiply the prime powers left, in a worker thread when the result is big.
    */
-  private ratio(numerators: number[], denominators: number[], describe: () => string): Promise<string> {
+  private ratio(
+    name: string,
+    attributes: Attributes,
+    numerators: number[],
+    denominators: number[],
+    describe: () => string,
+  ): Promise<string> {
     const digits = this.checkDigits(numerators, denominators, describe);
     const [num, den] = cancelCommonTerms(numerators, denominators);
     if (num.length === 0) return Promise.resolve('1');
-    return this.guard(async () => {
+    return this.traced(name, { ...attributes, 'math.digits_estimate': digits }, async (span) => {
       const largest = Math.max(...num, ...den);
       if (largest <= this.service.valueMaxN) {
+        span.setAttributes({ 'math.representation': 'value', 'math.computed_in': 'event_loop' });
         const [top, bottom] = await Promise.all([this.values(num), this.values(den)]);
         return (top / bottom).toString();
       }
+      const inline = digits <= this.service.inlineDigits;
+      span.setAttributes({ 'math.representation': 'prime_exponents', 'math.computed_in': inline ? 'event_loop' : 'worker' });
       const [top, bottom] = await Promise.all([this.exponents(num), this.exponents(den)]);
-      if (digits <= this.service.inlineDigits) return ratioOfFactorialExponents(top, bottom).toString();
+      if (inline) return ratioOfFactorialExponents(top, bottom).toString();
       const task: MathTask = {
         kind: 'ratio',
         numerators: top.map((e) => Uint32Array.from(e)),
         denominators: bottom.map((e) => Uint32Array.from(e)),
       };
       const transfer = [...task.numerators, ...task.denominators].map((e) => e.buffer as ArrayBuffer);
-      return this.service.pool.run(task, { signal: this.scope.signal, transfer });
+      return runInSpan(this.service.pool, 'math.worker', { 'math.task': 'ratio' }, task, { signal: this.scope.signal, transfer });
     });
   }
 
@@ -227,13 +265,18 @@ export class RequestMath {
     return factorials.map((f) => f.primeExponents);
   }
 
-  /** Runs work and turns failures from the factorial service or the worker pool into the API's codes. */
-  private async guard(work: () => Promise<string>): Promise<string> {
-    try {
-      return await work();
-    } catch (error) {
-      throw toApiError(error);
-    }
+  /**
+   * Runs a field's work in a span `math.<name>` under the request, and turns failures from the factorial
+   * service or the worker pool into the API's codes (which the span records).
+   */
+  private traced(name: string, attributes: Attributes, work: (span: Span) => Promise<string>): Promise<string> {
+    return inSpan(`math.${name}`, { parent: this.scope.trace, attributes }, async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        throw toApiError(error);
+      }
+    });
   }
 }
 

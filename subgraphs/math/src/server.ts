@@ -1,4 +1,4 @@
-// Wiring of the math subgraph: Apollo Server on Express with /graphql, /metrics and /health; never binds by itself.
+// Wiring of the math subgraph: Apollo Server on Fastify with /graphql, /metrics and /health, traced; never binds by itself.
 
 import * as fs from 'node:fs';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -6,10 +6,13 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { context } from '@opentelemetry/api';
 import Fastify from 'fastify';
 import { parse } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
 import { hardenedApolloOptions } from '../../../lib/apollo-options';
+import { requestIdOf, traceRequests } from '../../../lib/fastify-tracing';
+import { observeOperations } from '../../../lib/observe-operations';
 import { silentLogger, type Logger } from '../../../lib/logger';
 import { projectPath } from '../../../lib/paths';
 import { budgetFromHeader, REQUEST_TIMEOUT_HEADER } from '../../../lib/request-budget';
@@ -45,7 +48,9 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
   const logger = options.logger ?? silentLogger;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   // Fastify, as the gateway (bench/http-integration.ts measured it against Express 5).
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 100 * 1024 });
+  const app = Fastify({ bodyLimit: options.bodyLimit ?? 100 * 1024, genReqId: requestIdOf });
+  // Joins the gateway's trace (traceparent) and keeps its request id (x-request-id).
+  traceRequests(app, { originate: false });
   let healthy = true;
 
   const apollo = new ApolloServer<MathContext>({
@@ -59,6 +64,7 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      observeOperations<MathContext>({ registry: options.registry, logger }),
       ...(options.registry ? [countOperations(options.registry)] : []),
     ],
   });
@@ -80,7 +86,9 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
         // Only a client that left early has work to stop; aborting after every answer would cost a DOMException each.
         if (!reply.raw.writableFinished) controller.abort();
       });
-      return { math: options.math.forRequest({ deadline: Date.now() + budgetMs, signal: controller.signal }) };
+      // The request's context (its SERVER span's): the parent of the spans its fields and batches make.
+      const scope = { deadline: Date.now() + budgetMs, signal: controller.signal, requestId: request.id, trace: context.active() };
+      return { math: options.math.forRequest(scope) };
     },
   });
 
