@@ -1,0 +1,161 @@
+// The Grafana dashboard and the Prometheus scrape config checked against what the services really expose:
+// every metric a panel queries exists on the job it names, and the scrape targets are the compose services' ports.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { loadGatewayConfig } from '../gateway/src/config';
+import { loadFactorialConfig } from '../services/factorial/src/config';
+import { loadMathConfig } from '../subgraphs/math/src/config';
+import { startStack, type Stack } from './helpers/stack';
+
+const ROOT = path.join(__dirname, '..');
+const DASHBOARD_PATH = path.join(ROOT, 'deploy/grafana/dashboards/graphql-grpc-factorial.json');
+const JOBS = ['factorial', 'math', 'gateway'] as const;
+type Job = (typeof JOBS)[number];
+
+interface Panel {
+  type: string;
+  title: string;
+  description?: string;
+  targets?: { expr: string }[];
+}
+const dashboard = JSON.parse(fs.readFileSync(DASHBOARD_PATH, 'utf8')) as { uid: string; panels: Panel[] };
+const panels = dashboard.panels.filter((panel) => panel.type !== 'row');
+
+/** PromQL words that are not metric names. */
+const PROMQL = new Set([
+  'sum', 'max', 'min', 'avg', 'count', 'by', 'without', 'rate', 'irate', 'increase', 'histogram_quantile', 'le', 'on', 'ignoring',
+  'and', 'or', 'unless', 'bool', 'offset', 'vector',
+]); // prettier-ignore
+/** Series Prometheus makes itself. */
+const SYNTHETIC = new Set(['up']);
+
+/** Each vector selector of an expression: its metric name and the jobs its `job` matcher allows (all when none). */
+function selectors(expr: string): { metric: string; jobs: Job[]; named: boolean }[] {
+  const found: { metric: string; jobs: Job[]; named: boolean }[] = [];
+  const bare = expr.replace(/\b(by|without)\s*\([^)]*\)/g, ' ').replace(/\[[^\]]*\]/g, ' ');
+  for (const match of bare.matchAll(/([a-zA-Z_:][\w:]*)\s*(\{[^}]*\})?/g)) {
+    const [, name, labels] = match;
+    if (PROMQL.has(name!) || /^\d/.test(name!) || name!.startsWith('$')) continue;
+    // Label names never match here: the regex consumes a matcher whole after its metric name.
+    const jobMatcher = /job\s*(=~?)\s*"([^"]*)"/.exec(labels ?? '');
+    const jobs = jobMatcher
+      ? JOBS.filter((job) => (jobMatcher[1] === '=' ? job === jobMatcher[2] : new RegExp(`^(?:${jobMatcher[2]})$`).test(job)))
+      : [...JOBS];
+    found.push({ metric: name!, jobs, named: jobMatcher !== null });
+  }
+  return found;
+}
+
+/** Metric families a Prometheus text page declares (histogram series map to their family). */
+function families(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(/^# TYPE (\S+) (\w+)$/gm)) {
+    names.add(match[1]!);
+    if (match[2] === 'histogram' || match[2] === 'summary') ['_bucket', '_sum', '_count'].forEach((s) => names.add(match[1]! + s));
+  }
+  return names;
+}
+
+describe('Grafana dashboard', () => {
+  let stack: Stack;
+  const exposed = {} as Record<Job, Set<string>>;
+
+  beforeAll(async () => {
+    stack = await startStack({ gateway: true });
+    exposed.factorial = families(await stack.factorialRegistry.metrics());
+    exposed.math = families(await (await fetch(stack.mathUrl.replace('/graphql', '/metrics'))).text());
+    exposed.gateway = families(await (await fetch(`${stack.gatewayUrl}/metrics`)).text());
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('has panels that each say what question they answer', () => {
+    expect(panels.length).toBeGreaterThanOrEqual(12);
+    for (const panel of panels) {
+      expect(panel.description).toMatch(/\?/);
+      expect(panel.targets?.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(panels.map((panel) => [panel.title, panel] as const))('"%s" queries only metrics its jobs expose', (_title, panel) => {
+    for (const { expr } of panel.targets!) {
+      expect(selectors(expr).length).toBeGreaterThan(0);
+      const used = selectors(expr).filter((s) => !SYNTHETIC.has(s.metric));
+      for (const { metric, jobs, named } of used) {
+        // Every job a selector names exposes the metric; a selector naming none needs one job that does.
+        const missing = jobs.filter((job) => !exposed[job].has(metric));
+        expect({ expr, metric, missing: named ? missing : missing.length < jobs.length ? [] : missing }).toEqual({
+          expr,
+          metric,
+          missing: [],
+        });
+      }
+    }
+  });
+
+  it('covers what an operator needs: rates, errors by code, latency, batching, caches, pools, event-loop delay', () => {
+    const all = panels.flatMap((panel) => panel.targets!.map((t) => t.expr)).join('\n');
+    for (const metric of [
+      'http_request_duration_seconds_count',
+      'http_request_duration_seconds_bucket',
+      'graphql_errors_total',
+      'grpc_client_handled_total',
+      'grpc_server_handled_total',
+      'grpc_client_handling_seconds_bucket',
+      'grpc_server_handling_seconds_bucket',
+      'factorial_batch_size_sum',
+      'math_operations_total',
+      'factorial_cache_lookups_total',
+      'rest_cache_lookups_total',
+      'factorial_worker_pool_tasks',
+      'math_worker_pool_tasks',
+      'nodejs_eventloop_lag_p99_seconds',
+      'process_resident_memory_bytes',
+    ]) {
+      expect(all).toContain(metric);
+    }
+  });
+});
+
+describe('Prometheus scrape config and the observability profile', () => {
+  const prometheus = parseYaml(fs.readFileSync(path.join(ROOT, 'deploy/grafana/prometheus.yml'), 'utf8')) as {
+    scrape_configs: { job_name: string; static_configs?: { targets: string[] }[]; dns_sd_configs?: { names: string[]; port: number }[] }[];
+  };
+  const compose = parseYaml(fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { profiles?: string[]; volumes?: string[]; environment?: Record<string, string> }>;
+  };
+
+  it('scrapes each service under its own job name, at the port it serves /metrics on', () => {
+    const targets = Object.fromEntries(
+      prometheus.scrape_configs.map((c) => [
+        c.job_name,
+        c.static_configs?.[0]?.targets[0] ?? `${c.dns_sd_configs![0]!.names[0]}:${c.dns_sd_configs![0]!.port}`,
+      ]),
+    );
+    expect(targets).toEqual({
+      factorial: `factorial:${loadFactorialConfig({}).metricsPort}`,
+      math: `math:${loadMathConfig({}).port}`,
+      gateway: `gateway:${loadGatewayConfig({}).port}`,
+    });
+    // Every job is a compose service, so the names resolve on the compose network.
+    for (const job of JOBS) expect(compose.services[job]).toBeDefined();
+  });
+
+  it('adds Prometheus, Grafana and Jaeger under the observability profile, mounting files that exist', () => {
+    for (const name of ['prometheus', 'grafana', 'jaeger']) expect(compose.services[name]?.profiles).toEqual(['observability']);
+    for (const name of ['prometheus', 'grafana']) {
+      for (const volume of compose.services[name]!.volumes!) expect(fs.existsSync(path.join(ROOT, volume.split(':')[0]!))).toBe(true);
+    }
+    // Grafana loads dashboards from where compose mounts them.
+    const provider = parseYaml(fs.readFileSync(path.join(ROOT, 'deploy/grafana/provisioning/dashboards/dashboards.yml'), 'utf8')) as {
+      providers: { options: { path: string } }[];
+    };
+    expect(compose.services.grafana!.volumes).toContain(`./deploy/grafana/dashboards:${provider.providers[0]!.options.path}:ro`);
+    // Tracing stays off unless an endpoint is passed in.
+    for (const job of JOBS)
+      expect(compose.services[job]!.environment!.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-}');
+  });
+});
