@@ -54,15 +54,16 @@ export function traceRequests(app: FastifyInstance<RawServerDefault>, options: {
     reply.header(REQUEST_ID_HEADER, request.id);
     const path = request.url.split('?')[0]!;
     if (UNTRACED.has(path)) return done();
-    const parent = incomingContext(request.headers, request.id, { originate: options.originate });
-    const { span, context: active } = startServerSpan(request.method, parent, {
+    const parent = incomingContext(request.headers, request.id);
+    const attributes = {
       'http.request.method': request.method,
       'url.path': path,
       'url.scheme': 'http',
       'server.port': request.socket.localPort ?? 0,
       'client.address': request.ip,
       'user_agent.original': request.headers['user-agent'] ?? '',
-    });
+    };
+    const { span, context: active } = startServerSpan(request.method, parent, attributes, { originate: options.originate });
     traced.set(request, { span, context: active, ended: false });
     context.with(active, done);
   });

@@ -54,30 +54,31 @@ export const headerSetter: TextMapSetter<Record<string, string>> = {
   },
 };
 
+/** The parent context of a request arriving with `headers`: the caller's trace (its `traceparent`), and the request id. */
+export function incomingContext(headers: Record<string, string | string[] | undefined>, requestId: string | undefined): Context {
+  const parent = propagation.extract(ROOT_CONTEXT, headers, headerGetter);
+  return requestId ? parent.setValue(REQUEST_ID_KEY, requestId) : parent;
+}
+
 /**
- * The parent context of a request arriving with `headers`: the caller's trace when it sent a valid
- * `traceparent`; otherwise, when `originate` is set (at the edge), a fresh unsampled trace id, so that
- * the logs of all three processes correlate even with tracing off. The request id rides along.
+ * Starts a SERVER span under `parent`; returns it with the context to run the request's work in. With
+ * `originate` (at the edge), a request that has no trace id by then (tracing off, no `traceparent`) gets a
+ * fresh, unsampled one, so that the logs of all three processes still correlate.
  */
-export function incomingContext(
-  headers: Record<string, string | string[] | undefined>,
-  requestId: string | undefined,
-  options: { originate: boolean },
-): Context {
-  let parent = propagation.extract(ROOT_CONTEXT, headers, headerGetter);
-  if (options.originate && !isSpanContextValid(trace.getSpanContext(parent) ?? { traceId: '', spanId: '', traceFlags: 0 })) {
-    parent = trace.setSpanContext(parent, {
+export function startServerSpan(
+  name: string,
+  parent: Context,
+  attributes: Attributes,
+  options: { originate?: boolean } = {},
+): { span: Span; context: Context } {
+  let span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+  if (options.originate && !isSpanContextValid(span.spanContext())) {
+    span = trace.wrapSpanContext({
       traceId: randomBytes(16).toString('hex'),
       spanId: randomBytes(8).toString('hex'),
       traceFlags: TraceFlags.NONE,
     });
   }
-  return requestId ? parent.setValue(REQUEST_ID_KEY, requestId) : parent;
-}
-
-/** Starts a SERVER span under `parent`; returns it with the context to run the request's work in. */
-export function startServerSpan(name: string, parent: Context, attributes: Attributes): { span: Span; context: Context } {
-  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
   return { span, context: trace.setSpan(parent, span) };
 }
 

@@ -2,7 +2,7 @@
 // OTEL_* settings. Off unless an OTLP endpoint or an exporter is named; the exporters load only when used.
 
 import * as fs from 'node:fs';
-import { trace } from '@opentelemetry/api';
+import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
@@ -87,11 +87,17 @@ export interface Tracing {
 }
 
 /** Starts recording spans as `settings` say, or does nothing when the exporter is 'none'. */
-export function startTracing(settings: TracingSettings, logger: Logger): Tracing {
+export async function startTracing(settings: TracingSettings, logger: Logger): Promise<Tracing> {
   installTraceContext();
   if (settings.exporter === 'none') return { enabled: false, shutdown: async () => {} };
+  // The SDK's own complaints (an export that failed, spans dropped from a full queue) go to the log as warnings.
+  const complain = (message: string, ...args: unknown[]): void => logger.warn({ detail: args.map(String) }, `tracing: ${message}`);
+  diag.setLogger({ error: complain, warn: complain, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+  // OTEL_RESOURCE_ATTRIBUTES, settled before the first span reads them.
+  const detected = detectResources({ detectors: [envDetector] });
+  await detected.waitForAsyncAttributes?.();
   const resource = defaultResource()
-    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(detected)
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName, [ATTR_SERVICE_VERSION]: projectVersion() }));
   const provider = new TracerProvider({
     resource,

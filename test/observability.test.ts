@@ -157,6 +157,23 @@ describe('with tracing on (OTLP/HTTP to a receiver)', () => {
       expect(spans.filter((s) => s.service === name).map((s) => s.spanId)).toContain(line!.span_id);
     }
   });
+
+  it('starts a sampled trace at the gateway for a client that sends no traceparent, and exports its spans', async () => {
+    const requestId = `untraced-client-${randomBytes(4).toString('hex')}`;
+    const response = await fetch(`${processes.gatewayUrl}/api/ncr/5/7`, { headers: { 'x-request-id': requestId } });
+    expect(response.status).toBe(400);
+    const deadline = Date.now() + 5000;
+    let line: LogLine | undefined;
+    while (!(line = logLines(processes, 'gateway').find((l) => l.request_id === requestId)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    const spans = await receiver.waitForTrace(line!.trace_id!, (trace) => trace.some((s) => s.service === 'math' && s.kind === SERVER));
+    const root = only(spans, (s) => s.parentSpanId === '', 'root span');
+    expect(root).toMatchObject({ service: 'gateway', name: 'GET /api/ncr/:n/:r', kind: SERVER });
+    expect(root.attributes['http.response.status_code']).toBe(400);
+    expect(line!.span_id).toBe(root.spanId);
+  });
 });
 
 describe('with tracing off (the default)', () => {

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   try {
     const config = loadGatewayConfig(process.env);
     logger = createLogger('gateway', config.logLevel);
-    const tracing = startTracing(config.tracing, logger);
+    const tracing = await startTracing(config.tracing, logger);
     const supergraphSdl = config.supergraph === 'static' ? fs.readFileSync(config.supergraphPath, 'utf8') : undefined;
     const registry = createMetricsRegistry();
     const server = await createGatewayServer({

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   try {
     const config = loadFactorialConfig(process.env);
     logger = createLogger('factorial', config.logLevel);
-    const tracing = startTracing(config.tracing, logger);
+    const tracing = await startTracing(config.tracing, logger);
     const registry = createMetricsRegistry();
     const service = createFactorialServer({
       maxN: config.maxN,

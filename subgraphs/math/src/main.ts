@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   try {
     const config = loadMathConfig(process.env);
     logger = createLogger('math', config.logLevel);
-    const tracing = startTracing(config.tracing, logger);
+    const tracing = await startTracing(config.tracing, logger);
     const registry = createMetricsRegistry();
     const client = createFactorialClient(config.factorialAddress, { credentials: clientCredentials(config.factorialTls) });
     const math = new MathService({
