@@ -70,6 +70,10 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     timeoutMs: requestTimeoutMs + 5_000,
     signalFor: (headers) => inFlight.get(headers[REQUEST_ID_HEADER] ?? ''),
   });
+  // Apollo Gateway reports anonymous usage (uptime, CPU, cloud provider) to Apollo every hour, and probes cloud
+  // metadata endpoints at start-up to do it, unless APOLLO_TELEMETRY_DISABLED is set. This service makes no
+  // outbound call its operator did not ask for: off, unless the variable says otherwise.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     ...(options.supergraphSdl
       ? { supergraphSdl: options.supergraphSdl }
