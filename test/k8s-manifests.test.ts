@@ -102,6 +102,21 @@ describe('deploy/k8s', () => {
     expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
   });
 
+  it("tells Prometheus's pod discovery where each pod serves /metrics", () => {
+    const metricsPorts = {
+      factorial: loadFactorialConfig(envOf(container('factorial'))).metricsPort,
+      math: loadMathConfig(envOf(container('math'))).port,
+      gateway: loadGatewayConfig(envOf(container('gateway'))).port,
+    };
+    for (const [name, port] of Object.entries(metricsPorts)) {
+      expect(at(find('Deployment', name).spec, 'template', 'metadata', 'annotations')).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(port),
+        'prometheus.io/path': '/metrics',
+      });
+    }
+  });
+
   it('gives each pod a termination grace period longer than its own shutdown grace', () => {
     const loaders = { factorial: loadFactorialConfig, math: loadMathConfig, gateway: loadGatewayConfig };
     for (const [name, load] of Object.entries(loaders)) {
