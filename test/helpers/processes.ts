@@ -43,8 +43,12 @@ export interface Processes {
   stopAll(): Promise<void>;
 }
 
-/** Starts factorial, math and gateway on free ports with `env` added; resolves when the gateway is ready. */
-export async function startProcesses(env: Record<string, string> = {}): Promise<Processes> {
+/**
+ * Starts factorial, math and gateway on free ports with `env` added; resolves when the gateway is ready.
+ * `root` runs another checkout of this project (a benchmark's baseline); default: this one.
+ */
+export async function startProcesses(env: Record<string, string> = {}, options: { root?: string } = {}): Promise<Processes> {
+  const root = options.root ?? ROOT;
   const [factorialPort, metricsPort, mathPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const sharedEnv = {
     ...process.env,
@@ -62,8 +66,8 @@ export async function startProcesses(env: Record<string, string> = {}): Promise<
   const factorialAddress = `127.0.0.1:${factorialPort}`;
 
   const launch = (name: ServiceName): RunningProcess => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(ROOT, ENTRIES[name])], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(root, ENTRIES[name])], {
+      cwd: root,
       env: sharedEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
