@@ -4,10 +4,9 @@ import { GraphQLError, Kind } from 'graphql';
 import { BigIntScalar } from './bigint-scalar';
 import { apiError, ErrorCode } from './errors';
 import { createErrorFormatter } from './format-error';
-import { silentLogger } from './logger';
 
 describe('createErrorFormatter', () => {
-  const format = createErrorFormatter(silentLogger);
+  const format = createErrorFormatter();
 
   it('passes documented codes with their message and no stack trace', () => {
     const error = apiError(ErrorCode.FACTORIAL_UNAVAILABLE, 'down');

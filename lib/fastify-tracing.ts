@@ -1,12 +1,13 @@
-// Request ids and SERVER spans for a Fastify app: every request runs in a context that carries its trace
-// and its id, so the spans and log lines made while serving it (Apollo's included) join the caller's trace.
+// Request ids, trace context and SERVER spans for a Fastify app: each request has a context carrying its trace
+// and its id, so the calls, spans and log lines made while serving it join the caller's trace.
 
 import { context, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { Logger } from './logger';
 import { isSaneRequestId, REQUEST_ID_HEADER } from './request-budget';
-import { incomingContext, installTraceContext, startServerSpan } from './telemetry';
+import { headerGetter, incomingContext, installPropagator, isRecording, logFields, startServerSpan } from './telemetry';
 
 /** Fastify's genReqId: the caller's request id when it is a sane one (so its logs and ours line up), else a new one. */
 export function requestIdOf(request: IncomingMessage): string {
@@ -23,14 +24,38 @@ interface Traced {
   ended: boolean;
 }
 
+/** A request's trace context (pass it to the calls the request makes) and its logger (bound to its ids). */
+export interface RequestTrace {
+  readonly context: Context;
+  readonly logger: Logger;
+}
+
 /**
- * Traces every request but the probes: extracts the caller's `traceparent` (or, with `originate`, starts a
- * trace id at this edge), starts a SERVER span named after the route, and runs the handlers in its
- * context. The response carries the request id (`x-request-id`).
+ * Trace context and a logger for each request of a Fastify app. The caller's `traceparent` is honoured; with
+ * `originate` (the edge) a request without one gets a trace id here. With tracing on, hooks start a SERVER
+ * span named after the route for every request but the probes, and run the handlers in its context; with
+ * tracing off there are no hooks at all, and the context is read from the headers when first asked for.
  */
-export function traceRequests(app: FastifyInstance<RawServerDefault>, options: { originate: boolean }): void {
-  installTraceContext();
+export function traceRequests(
+  app: FastifyInstance<RawServerDefault>,
+  options: { originate: boolean; logger: Logger },
+): (request: FastifyRequest) => RequestTrace {
+  installPropagator();
   const traced = new WeakMap<FastifyRequest, Traced>();
+  const forRequest = (request: FastifyRequest): RequestTrace => {
+    const active =
+      traced.get(request)?.context ?? incomingContext(request.headers, headerGetter, request.id, { originate: options.originate });
+    let logger: Logger | undefined;
+    return {
+      context: active,
+      // A child logger costs a little: made only when the request logs.
+      get logger() {
+        return (logger ??= options.logger.child(logFields(active)));
+      },
+    };
+  };
+  if (!isRecording()) return forRequest;
+
   const finish = (request: FastifyRequest, statusCode: number | undefined): void => {
     const entry = traced.get(request);
     if (!entry || entry.ended) return;
@@ -50,11 +75,10 @@ export function traceRequests(app: FastifyInstance<RawServerDefault>, options: {
     entry.span.end();
   };
 
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
+  app.addHook('onRequest', (request, _reply, done) => {
     const path = request.url.split('?')[0]!;
     if (UNTRACED.has(path)) return done();
-    const parent = incomingContext(request.headers, request.id);
+    const parent = incomingContext(request.headers, headerGetter, request.id);
     const attributes = {
       'http.request.method': request.method,
       'url.path': path,
@@ -63,7 +87,7 @@ export function traceRequests(app: FastifyInstance<RawServerDefault>, options: {
       'client.address': request.ip,
       'user_agent.original': request.headers['user-agent'] ?? '',
     };
-    const { span, context: active } = startServerSpan(request.method, parent, attributes, { originate: options.originate });
+    const { span, context: active } = startServerSpan(request.method, parent, attributes);
     traced.set(request, { span, context: active, ended: false });
     context.with(active, done);
   });
@@ -81,4 +105,5 @@ export function traceRequests(app: FastifyInstance<RawServerDefault>, options: {
     finish(request, undefined);
     done();
   });
+  return forRequest;
 }

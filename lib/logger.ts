@@ -1,8 +1,8 @@
-// Structured logs: one JSON object per line on stdout (pino), with the service's name and, inside a request,
-// its trace id, span id and request id. `npm start` pretty-prints them; LOG_LEVEL picks the level.
+// Structured logs: one JSON object per line on stdout (pino), with the service's name; a request's lines come
+// from a child logger bound to its trace id, span id and request id (see logFields in telemetry.ts).
+// `npm start` pretty-prints them; LOG_LEVEL picks the level.
 
 import pino from 'pino';
-import { logCorrelation } from './telemetry';
 
 export type Logger = pino.Logger;
 
@@ -22,7 +22,6 @@ export function createLogger(name: string, level: LogLevel = 'info', destination
       base: { service: name, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      mixin: logCorrelation,
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );

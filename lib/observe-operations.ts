@@ -1,11 +1,15 @@
-// An Apollo Server plugin both servers share: errors counted by code, failed operations logged (with the
-// trace and request ids the logger adds), the operation's name and type on the request's span.
+// An Apollo Server plugin both servers share: errors counted by code, failed operations and unexpected errors
+// logged with the request's ids, the operation's name and type on the request's span (tracing on).
 
 import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { trace } from '@opentelemetry/api';
 import { Counter, type Registry } from 'prom-client';
 import { ErrorCode } from './errors';
+import type { RequestTrace } from './fastify-tracing';
+import { isPublicCode } from './format-error';
 import type { Logger } from './logger';
+import { isRecording } from './telemetry';
 
 /** Codes that say something is wrong on our side (logged as warnings); the others are the client's doing. */
 const SERVER_SIDE = new Set<string>([
@@ -15,8 +19,15 @@ const SERVER_SIDE = new Set<string>([
   ErrorCode.RESOURCE_EXHAUSTED,
 ]);
 
-/** graphql_errors_total{code}, one log line per failed operation, span attributes. */
-export function observeOperations<TContext extends object>(options: { registry?: Registry; logger: Logger }): ApolloServerPlugin<TContext> {
+/**
+ * graphql_errors_total{code}; one log line per failed operation (info when the client's doing, warn when
+ * ours), the stack of every unexpected (masked) error, and a debug line per operation served. Lines go to the
+ * request's logger (`contextValue.trace`), bound to its trace and request ids.
+ */
+export function observeOperations<TContext extends { trace?: RequestTrace }>(options: {
+  registry?: Registry;
+  logger: Logger;
+}): ApolloServerPlugin<TContext> {
   const errors = options.registry
     ? new Counter({
         name: 'graphql_errors_total',
@@ -25,37 +36,53 @@ export function observeOperations<TContext extends object>(options: { registry?:
         registers: [options.registry],
       })
     : undefined;
+  const recording = isRecording();
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
       const started = performance.now();
+      const logger = (): Logger => contextValue.trace?.logger ?? options.logger;
       return {
-        async didResolveOperation({ operationName, operation }) {
-          const span = trace.getActiveSpan();
-          if (operation) span?.setAttribute('graphql.operation.type', operation.operation);
-          if (operationName) span?.setAttribute('graphql.operation.name', operationName);
+        ...(recording && {
+          async didResolveOperation({ operationName, operation }) {
+            const span = trace.getActiveSpan();
+            if (operation) span?.setAttribute('graphql.operation.type', operation.operation);
+            if (operationName) span?.setAttribute('graphql.operation.name', operationName);
+          },
+        }),
+        async didEncounterErrors({ errors: encountered }) {
+          for (const error of encountered) {
+            if (!isPublicCode(error.extensions?.code)) {
+              logger().error({ err: unwrapResolverError(error), path: error.path?.join('.') }, 'unexpected error, masked for the client');
+            }
+          }
         },
         async willSendResponse({ response, operationName }) {
           if (response.body.kind !== 'single') return;
           const failures = response.body.singleResult.errors;
-          const durationMs = Math.round((performance.now() - started) * 10) / 10;
           if (!failures?.length) {
-            options.logger.debug({ operation: operationName ?? undefined, durationMs }, 'operation served');
+            if (options.logger.isLevelEnabled('debug')) {
+              logger().debug({ operation: operationName ?? undefined, durationMs: elapsed(started) }, 'operation served');
+            }
             return;
           }
           const codes = [...new Set(failures.map((error) => String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR)))];
           for (const error of failures) errors?.inc({ code: String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR) });
-          trace.getActiveSpan()?.setAttribute('graphql.error.codes', codes);
+          if (recording) trace.getActiveSpan()?.setAttribute('graphql.error.codes', codes);
           const line = {
             operation: operationName ?? undefined,
             codes,
             firstError: failures[0]!.message,
             errors: failures.length,
-            durationMs,
+            durationMs: elapsed(started),
           };
-          if (codes.some((code) => SERVER_SIDE.has(code))) options.logger.warn(line, 'operation failed');
-          else options.logger.info(line, 'operation refused');
+          if (codes.some((code) => SERVER_SIDE.has(code))) logger().warn(line, 'operation failed');
+          else logger().info(line, 'operation refused');
         },
       };
     },
   };
+}
+
+function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 10) / 10;
 }

@@ -34,7 +34,12 @@ describe('readTracingSettings', () => {
       },
       'math',
     );
-    expect(settings).toMatchObject({ serviceName: 'math-eu', sampler: 'parentbased_traceidratio', samplerRatio: 0.25, scheduleDelayMs: 200 });
+    expect(settings).toMatchObject({
+      serviceName: 'math-eu',
+      sampler: 'parentbased_traceidratio',
+      samplerRatio: 0.25,
+      scheduleDelayMs: 200,
+    });
   });
 
   it.each([

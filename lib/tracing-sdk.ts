@@ -19,7 +19,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { ConfigError, readChoice, readInt, readString } from './config';
 import type { Logger } from './logger';
 import { projectPath } from './paths';
-import { installTraceContext } from './telemetry';
+import { enableRecording, installPropagator } from './telemetry';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -88,7 +88,7 @@ export interface Tracing {
 
 /** Starts recording spans as `settings` say, or does nothing when the exporter is 'none'. */
 export async function startTracing(settings: TracingSettings, logger: Logger): Promise<Tracing> {
-  installTraceContext();
+  installPropagator();
   if (settings.exporter === 'none') return { enabled: false, shutdown: async () => {} };
   // The SDK's own complaints (an export that failed, spans dropped from a full queue) go to the log as warnings.
   const complain = (message: string, ...args: unknown[]): void => logger.warn({ detail: args.map(String) }, `tracing: ${message}`);
@@ -113,6 +113,7 @@ export async function startTracing(settings: TracingSettings, logger: Logger): P
     ],
   });
   trace.setGlobalTracerProvider(provider);
+  enableRecording();
   logger.info({ exporter: settings.exporter, protocol: settings.protocol, sampler: settings.sampler }, 'tracing on');
   return {
     enabled: true,

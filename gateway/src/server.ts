@@ -7,6 +7,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import type { Context } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { ErrorCode } from '../../lib/errors';
@@ -65,10 +66,10 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const logger = options.logger ?? silentLogger;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   // Requests in flight, by id: the fetcher cancels a subgraph call when its client goes away.
-  const inFlight = new Map<string, AbortSignal>();
+  const inFlight = new Map<string, { signal: AbortSignal; context: Context }>();
   const subgraphHttp = createSubgraphFetcher({
     timeoutMs: requestTimeoutMs + 5_000,
-    signalFor: (headers) => inFlight.get(headers[REQUEST_ID_HEADER] ?? ''),
+    requestFor: (headers) => inFlight.get(headers[REQUEST_ID_HEADER] ?? ''),
   });
   // Apollo Gateway reports anonymous usage (uptime, CPU, cloud provider) to Apollo every hour, and probes cloud
   // metadata endpoints at start-up to do it, unless APOLLO_TELEMETRY_DISABLED is set. This service makes no
@@ -106,13 +107,13 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     },
     genReqId: requestIdOf,
   });
-  // Spans and request ids; the gateway is the edge, so it starts a trace id when the client sent none.
-  traceRequests(app, { originate: true });
+  // Trace context, spans and request loggers; the gateway is the edge: it starts a trace id when the client sent none.
+  const requestTrace = traceRequests(app, { originate: true, logger });
   let stopping = false;
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    ...hardenedApolloOptions({ production: options.production, logger }),
+    ...hardenedApolloOptions({ production: options.production }),
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
@@ -129,13 +130,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
   const newContext = (request: FastifyRequest, reply: FastifyReply): GatewayContext => {
     const controller = new AbortController();
-    inFlight.set(request.id, controller.signal);
+    const trace = requestTrace(request);
+    inFlight.set(request.id, { signal: controller.signal, context: trace.context });
+    void reply.header(REQUEST_ID_HEADER, request.id);
     // 'close' comes when the response is sent, or earlier when the client leaves: only then is there work to stop.
     reply.raw.once('close', () => {
       inFlight.delete(request.id);
       if (!reply.raw.writableFinished) controller.abort();
     });
-    return { requestId: request.id, deadline: Date.now() + requestTimeoutMs, signal: controller.signal };
+    return { requestId: request.id, deadline: Date.now() + requestTimeoutMs, signal: controller.signal, trace };
   };
 
   if (options.registry) recordHttpMetrics(app, options.registry);
@@ -178,7 +181,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
-      logger.error({ err: error }, 'unexpected error in the HTTP layer');
+      logger.error({ err: error, request_id: _request.id }, 'unexpected error in the HTTP layer');
       return reply.code(500).send(httpError('Internal server error', 'INTERNAL_SERVER_ERROR'));
     }
     const message = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `request body too large (limit ${bodyLimit} bytes)` : 'malformed request';

@@ -1,9 +1,9 @@
 // The gateway's HTTP client for subgraphs: undici keep-alive connections from a bounded pool, and a CLIENT span per call.
 
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
-import { context, propagation, SpanKind } from '@opentelemetry/api';
+import { context, propagation, SpanKind, type Attributes, type Context } from '@opentelemetry/api';
 import { Agent, request } from 'undici';
-import { headerSetter, inSpan } from '../../lib/telemetry';
+import { headerSetter, inSpan, isRecording } from '../../lib/telemetry';
 
 export interface SubgraphFetcherOptions {
   /** Connections kept per subgraph origin. Default: 64. */
@@ -12,8 +12,11 @@ export interface SubgraphFetcherOptions {
   keepAliveMs?: number;
   /** Longest wait for a subgraph's response headers and body. Default: 60 s (the subgraph enforces the request budget itself). */
   timeoutMs?: number;
-  /** The signal that cancels a call, found from its headers (the request id); none: calls are not cancelled. */
-  signalFor?: (headers: Record<string, string>) => AbortSignal | undefined;
+  /**
+   * The request a call is made for, found from its headers (the request id): its signal cancels the call, and
+   * its trace context is the parent of the call's (with tracing on, the active context is: Apollo's fetch span).
+   */
+  requestFor?: (headers: Record<string, string>) => { signal: AbortSignal; context: Context } | undefined;
 }
 
 /**
@@ -32,27 +35,23 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): { f
   const fetcher: Fetcher = async (url, init) => {
     const headers = { ...(init?.headers as Record<string, string> | undefined) };
     const method = init?.method ?? 'POST';
-    const target = new URL(url);
-    // A CLIENT span per call; its context travels in the traceparent header.
+    const origin = options.requestFor?.(headers);
+    // A CLIENT span per call (tracing on); the trace travels in the traceparent header either way.
     const { response, text } = await inSpan(
       method,
       {
         kind: SpanKind.CLIENT,
-        attributes: {
-          'http.request.method': method,
-          'server.address': target.hostname,
-          'server.port': Number(target.port) || 80,
-          'url.full': url,
-        },
+        parent: isRecording() ? context.active() : origin?.context,
+        attributes: isRecording() ? clientAttributes(method, url) : undefined,
       },
-      async (span) => {
-        propagation.inject(context.active(), headers, headerSetter);
+      async (span, active) => {
+        propagation.inject(active, headers, headerSetter);
         const response = await request(url, {
           dispatcher: agent,
           method: method as 'POST',
           headers,
           body: init?.body as string | undefined,
-          signal: options.signalFor?.(headers),
+          signal: origin?.signal,
         });
         span.setAttribute('http.response.status_code', response.statusCode);
         return { response, text: await response.body.text() };
@@ -79,4 +78,9 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): { f
     return result as unknown as FetcherResponse;
   };
   return { fetcher, close: () => agent.close() };
+}
+
+function clientAttributes(method: string, url: string): Attributes {
+  const target = new URL(url);
+  return { 'http.request.method': method, 'server.address': target.hostname, 'server.port': Number(target.port) || 80, 'url.full': url };
 }

@@ -45,9 +45,13 @@ export interface Processes {
 
 /**
  * Starts factorial, math and gateway on free ports with `env` added; resolves when the gateway is ready.
- * `root` runs another checkout of this project (a benchmark's baseline); default: this one.
+ * `root` runs another checkout of this project (a benchmark's baseline); default: this one. `nodeArgs` go to
+ * each node process (say, `--cpu-prof`).
  */
-export async function startProcesses(env: Record<string, string> = {}, options: { root?: string } = {}): Promise<Processes> {
+export async function startProcesses(
+  env: Record<string, string> = {},
+  options: { root?: string; nodeArgs?: string[] } = {},
+): Promise<Processes> {
   const root = options.root ?? ROOT;
   const [factorialPort, metricsPort, mathPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const sharedEnv = {
@@ -66,7 +70,8 @@ export async function startProcesses(env: Record<string, string> = {}, options: 
   const factorialAddress = `127.0.0.1:${factorialPort}`;
 
   const launch = (name: ServiceName): RunningProcess => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(root, ENTRIES[name])], {
+    const args = [...(options.nodeArgs ?? []), '--require', require.resolve('tsx/cjs'), path.join(root, ENTRIES[name])];
+    const child = spawn(process.execPath, args, {
       cwd: root,
       env: sharedEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@
 
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { context, propagation, ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import { context, type Context } from '@opentelemetry/api';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-health-check';
@@ -18,7 +18,7 @@ import {
 import { grpcCodeName } from '../../../lib/errors';
 import { silentLogger, type Logger } from '../../../lib/logger';
 import { isSaneRequestId, REQUEST_ID_HEADER } from '../../../lib/request-budget';
-import { failSpan, installTraceContext, metadataGetter, REQUEST_ID_KEY, startServerSpan } from '../../../lib/telemetry';
+import { failSpan, incomingContext, installPropagator, logFields, metadataGetter, startServerSpan } from '../../../lib/telemetry';
 import { projectPath } from '../../../lib/paths';
 import { serverCredentials, type ServerTls } from '../../../lib/tls';
 import { registerPoolGauge } from '../../../lib/metrics';
@@ -77,7 +77,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
   const maxBatchSize = options.maxBatchSize ?? 1000;
   const maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
   const logger = options.logger ?? silentLogger;
-  installTraceContext();
+  installPropagator();
   warmUp(maxN);
 
   const pool = new WorkerPool<WorkerTask, Uint8Array | Uint32Array>({
@@ -142,13 +142,19 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
         'rpc.service': SERVICE_NAME,
         'rpc.method': method,
       });
+      const callLogger = (): Logger => logger.child(logFields(active));
       const started = performance.now();
       const done = (error: Partial<grpc.ServiceError> | null, response?: Res): void => {
         const code = error?.code ?? grpc.status.OK;
         span.setAttribute('rpc.grpc.status_code', code);
         if (error) failSpan(span, new Error(error.details ?? ''), grpcCodeName(code));
         span.end();
-        logger.debug({ method, code: grpcCodeName(code), durationMs: Math.round((performance.now() - started) * 10) / 10 }, 'call served');
+        if (logger.isLevelEnabled('debug')) {
+          callLogger().debug(
+            { method, code: grpcCodeName(code), durationMs: Math.round((performance.now() - started) * 10) / 10 },
+            'call served',
+          );
+        }
         if (error) callback(error);
         else callback(null, response);
       };
@@ -162,7 +168,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
           checkRequests(requests);
           countKeys(requests);
         } catch (error) {
-          done(toServiceError(error, logger));
+          done(toServiceError(error, callLogger));
           return;
         }
         const tally: SourceTally = { cache: 0, inline: 0, worker: 0, shared: 0 };
@@ -177,7 +183,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
             });
             done(null, reply(factorials));
           },
-          (error: unknown) => done(toServiceError(error, logger)),
+          (error: unknown) => done(toServiceError(error, callLogger)),
         );
       });
     };
@@ -264,18 +270,17 @@ function toMessage(n: number, kind: Kind, result: Uint8Array | Uint32Array): Fac
 
 /** The parent context of a call: the caller's trace from `traceparent`, and its request id when it is a sane one. */
 function callContext(metadata: grpc.Metadata): Context {
-  const parent = propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
   const requestId = metadata.get(REQUEST_ID_HEADER)[0];
-  return isSaneRequestId(requestId) ? parent.setValue(REQUEST_ID_KEY, requestId) : parent;
+  return incomingContext(metadata, metadataGetter, isSaneRequestId(requestId) ? requestId : undefined);
 }
 
-function toServiceError(error: unknown, logger: Logger): Partial<grpc.ServiceError> {
+function toServiceError(error: unknown, logger: () => Logger): Partial<grpc.ServiceError> {
   if (error instanceof InvalidArgument) return { code: grpc.status.INVALID_ARGUMENT, details: error.message };
   if (error instanceof QueueFullError) {
     return { code: grpc.status.RESOURCE_EXHAUSTED, details: `the factorial service is saturated (${error.message}); retry later` };
   }
   if (error instanceof TaskAbortedError) return { code: grpc.status.CANCELLED, details: 'the call was cancelled' };
-  logger.error({ err: error }, 'unexpected error in a factorial call');
+  logger().error({ err: error }, 'unexpected error in a factorial call');
   return { code: grpc.status.INTERNAL, details: 'internal error' };
 }
 

@@ -2,7 +2,7 @@
 
 import * as path from 'node:path';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { context, propagation, SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { propagation, SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { Representation, type Factorial, type FactorialServiceClient } from '../../../generated/proto/factorial/v1/factorial';
@@ -12,7 +12,7 @@ import { ratioDigits } from '../../../lib/math/estimate';
 import { ratioOfFactorialExponents } from '../../../lib/math/prime-powers';
 import { LATENCY_BUCKETS, registerPoolGauge } from '../../../lib/metrics';
 import { REQUEST_ID_HEADER } from '../../../lib/request-budget';
-import { inSpan, metadataSetter, runInSpan } from '../../../lib/telemetry';
+import { inSpan, isRecording, metadataSetter, runInSpan } from '../../../lib/telemetry';
 import { QueueFullError, TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
 import { DEFAULT_MAX_REPLY_BYTES, SERVICE_NAME } from '../../../services/factorial/src/server';
 import { FactorialLoader } from './factorial-loader';
@@ -94,20 +94,11 @@ export class MathService {
 
   private batchGetFactorials(requests: { n: number; representation: Representation }[], scope: RequestScope): Promise<Factorial[]> {
     this.metrics?.batchSize.observe(requests.length);
-    const values = requests.filter((request) => request.representation === VALUE).length;
-    const attributes = {
-      'rpc.system': 'grpc',
-      'rpc.service': SERVICE_NAME,
-      'rpc.method': 'BatchGetFactorials',
-      'factorial.batch_size': requests.length,
-      'factorial.keys.value': values,
-      'factorial.keys.prime_exponents': requests.length - values,
-      'factorial.n_max': requests.reduce((max, request) => Math.max(max, request.n), 0),
-    };
-    // A CLIENT span under the request (not under whichever field asked first); its context travels in the metadata.
-    return inSpan(`${SERVICE_NAME}/BatchGetFactorials`, { kind: SpanKind.CLIENT, parent: scope.trace, attributes }, (span) => {
+    const attributes = isRecording() ? batchAttributes(requests) : undefined;
+    // A CLIENT span under the request (not under whichever field asked first); the trace travels in the metadata.
+    return inSpan(`${SERVICE_NAME}/BatchGetFactorials`, { kind: SpanKind.CLIENT, parent: scope.trace, attributes }, (span, active) => {
       const metadata = new Metadata();
-      propagation.inject(context.active(), metadata, metadataSetter);
+      propagation.inject(active, metadata, metadataSetter);
       if (scope.requestId) metadata.set(REQUEST_ID_HEADER, scope.requestId);
       const stopTimer = this.metrics?.seconds.startTimer(BATCH_LABELS);
       return new Promise<Factorial[]>((resolve, reject) => {
@@ -125,6 +116,20 @@ export class MathService {
       });
     });
   }
+}
+
+/** What the BatchGetFactorials span records: the batch's size, its keys by representation, its largest n. */
+function batchAttributes(requests: { n: number; representation: Representation }[]): Attributes {
+  const values = requests.filter((request) => request.representation === VALUE).length;
+  return {
+    'rpc.system': 'grpc',
+    'rpc.service': SERVICE_NAME,
+    'rpc.method': 'BatchGetFactorials',
+    'factorial.batch_size': requests.length,
+    'factorial.keys.value': values,
+    'factorial.keys.prime_exponents': requests.length - values,
+    'factorial.n_max': requests.reduce((max, request) => Math.max(max, request.n), 0),
+  };
 }
 
 /** The math of one request. Every method checks its input first and throws BAD_USER_INPUT before any call. */

@@ -6,7 +6,6 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { context } from '@opentelemetry/api';
 import Fastify from 'fastify';
 import { parse } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
@@ -50,7 +49,7 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
   // Fastify, as the gateway (bench/http-integration.ts measured it against Express 5).
   const app = Fastify({ bodyLimit: options.bodyLimit ?? 100 * 1024, genReqId: requestIdOf });
   // Joins the gateway's trace (traceparent) and keeps its request id (x-request-id).
-  traceRequests(app, { originate: false });
+  const requestTrace = traceRequests(app, { originate: false, logger });
   let healthy = true;
 
   const apollo = new ApolloServer<MathContext>({
@@ -58,7 +57,7 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
       typeDefs: parse(fs.readFileSync(SCHEMA_PATH, 'utf8')),
       resolvers: resolvers as GraphQLResolverMap<unknown>,
     }),
-    ...hardenedApolloOptions({ production: options.production, logger }),
+    ...hardenedApolloOptions({ production: options.production }),
     // Inline traces (ftv1) cost time on every request; Apollo's usage reporting is not used here.
     plugins: [
       fastifyApolloDrainPlugin(app),
@@ -86,9 +85,10 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
         // Only a client that left early has work to stop; aborting after every answer would cost a DOMException each.
         if (!reply.raw.writableFinished) controller.abort();
       });
-      // The request's context (its SERVER span's): the parent of the spans its fields and batches make.
-      const scope = { deadline: Date.now() + budgetMs, signal: controller.signal, requestId: request.id, trace: context.active() };
-      return { math: options.math.forRequest(scope) };
+      // The request's trace context: the parent of the spans its fields and its BatchGetFactorials call make.
+      const trace = requestTrace(request);
+      const scope = { deadline: Date.now() + budgetMs, signal: controller.signal, requestId: request.id, trace: trace.context };
+      return { math: options.math.forRequest(scope), trace };
     },
   });
 
