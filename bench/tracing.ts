@@ -1,7 +1,8 @@
 // npm run bench:tracing: what tracing costs. The stack as processes with tracing off (the default) and on
-// (OTLP/HTTP protobuf to a sink in this process that drops everything), in alternating rounds, each under
-// the same GraphQL ncr and REST cold load; `--baseline <checkout>` adds another checkout (say, the commit
-// before tracing) as a third mode. Loopback only; every run is bounded in time.
+// (OTLP/HTTP protobuf to a sink in this process that drops everything), loaded in turn with the same GraphQL
+// ncr and REST cold load; `--baseline <checkout>` adds another checkout (say, the commit before tracing) as a
+// third stack, and a copy of the "tracing off" stack shows the noise floor. Loopback only; every run is bounded
+// in time (about 4 minutes with a baseline).
 
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -13,8 +14,8 @@ import type { LoadResult, LoadSpec, Workload } from './load';
 
 const execFileAsync = promisify(execFile);
 const TSX_CJS = require.resolve('tsx/cjs');
-const ROUNDS = 3;
-const SECONDS = 8;
+const CYCLES = 7;
+const SECONDS = 3;
 const WORKLOADS: Workload[] = ['graphql-ncr', 'rest-cold'];
 
 async function load(url: string, workload: Workload, seconds: number): Promise<LoadResult> {
@@ -43,11 +44,11 @@ interface Run extends LoadResult {
 async function main(): Promise<void> {
   const baselineAt = process.argv.indexOf('--baseline');
   const baseline = baselineAt > 0 ? path.resolve(process.argv[baselineAt + 1]!) : undefined;
-  let spans = 0;
+  let exports = 0;
   const sink = createServer((req, res) => {
     req.on('data', () => {});
     req.on('end', () => {
-      spans++;
+      exports++;
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
@@ -56,14 +57,23 @@ async function main(): Promise<void> {
     { name: 'tracing off', env: {} },
     { name: 'tracing on', env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sinkPort}` } },
     ...(baseline ? [{ name: `baseline (${path.basename(baseline)})`, env: {}, root: baseline }] : []),
+    // A second, identical "tracing off" stack started last: the spread between the two is this run's noise floor.
+    { name: 'tracing off (copy)', env: {} },
   ];
+  // All stacks up at once, loaded in turn in short runs: drift in this machine's load hits every mode alike,
+  // and each cycle's ratio to "tracing off" is taken before the median.
+  const stacks = [];
+  for (const mode of modes) stacks.push(await startProcesses(mode.env, { root: mode.root }));
   const results = new Map<string, Run[]>();
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const mode of modes) {
-      const processes = await startProcesses(mode.env, { root: mode.root });
-      try {
-        await load(processes.gatewayUrl, 'graphql-ncr', 3); // warm-up
-        for (const workload of WORKLOADS) {
+  try {
+    for (const processes of stacks) await load(`${processes.gatewayUrl}/graphql`, 'graphql-ncr', 3); // warm-up
+    for (let cycle = 1; cycle <= CYCLES; cycle++) {
+      for (const workload of WORKLOADS) {
+        // Each cycle starts with a different stack, so that no mode always goes first.
+        for (let k = 0; k < modes.length; k++) {
+          const i = (k + cycle) % modes.length;
+          const mode = modes[i]!;
+          const processes = stacks[i]!;
           const url = workload.startsWith('rest') ? processes.gatewayUrl : `${processes.gatewayUrl}/graphql`;
           const metrics = [`${processes.gatewayUrl}/metrics`, processes.mathMetricsUrl, processes.factorialMetricsUrl];
           const cpuBefore = await cpuSeconds(metrics);
@@ -72,30 +82,32 @@ async function main(): Promise<void> {
           const key = `${mode.name}|${workload}`;
           results.set(key, [...(results.get(key) ?? []), result]);
           console.log(
-            `round ${round} ${mode.name.padEnd(24)} ${workload.padEnd(12)} ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, ${result.cpuMs.toFixed(2)} CPU ms/request, ${result.errors} errors`,
+            `cycle ${cycle} ${mode.name.padEnd(24)} ${workload.padEnd(12)} ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, ` +
+              `${result.cpuMs.toFixed(2)} CPU ms/request, ${result.errors} errors`,
           );
         }
-      } finally {
-        await processes.stopAll();
       }
     }
+  } finally {
+    for (const processes of stacks) await processes.stopAll();
+    await closeHttp(sink);
   }
-  await closeHttp(sink);
-  console.log(`\nmedians of ${ROUNDS} rounds (${SECONDS} s each, 32 connections); the sink received ${spans} exports`);
+  console.log(`\nmedians over ${CYCLES} cycles (${SECONDS} s runs, 32 connections); the tracing sink received ${exports} exports`);
   for (const workload of WORKLOADS) {
-    const offRuns = results.get(`tracing off|${workload}`)!;
-    const off = median(offRuns.map((r) => r.rps));
-    const offCpu = median(offRuns.map((r) => r.cpuMs));
+    const off = results.get(`tracing off|${workload}`)!;
     for (const mode of modes) {
       const runs = results.get(`${mode.name}|${workload}`)!;
-      const rps = median(runs.map((r) => r.rps));
-      const cpu = median(runs.map((r) => r.cpuMs));
+      const rpsRatio = median(runs.map((r, i) => r.rps / off[i]!.rps));
+      const cpuRatio = median(runs.map((r, i) => r.cpuMs / off[i]!.cpuMs));
       console.log(
-        `${workload.padEnd(12)} ${mode.name.padEnd(24)} ${rps.toFixed(0).padStart(6)} req/s (${(rps / off).toFixed(2)}x)  ` +
-          `p99 ${String(median(runs.map((r) => r.p99))).padStart(4)} ms  ${cpu.toFixed(2)} CPU ms/request (${(cpu / offCpu).toFixed(2)}x of tracing off)`,
+        `${workload.padEnd(12)} ${mode.name.padEnd(24)} ${median(runs.map((r) => r.rps))
+          .toFixed(0)
+          .padStart(6)} req/s (${rpsRatio.toFixed(2)}x)  ` +
+          `p99 ${String(median(runs.map((r) => r.p99))).padStart(4)} ms  ${median(runs.map((r) => r.cpuMs)).toFixed(2)} CPU ms/request (${cpuRatio.toFixed(2)}x)`,
       );
     }
   }
+  console.log('(x: the median of each cycle\'s ratio to "tracing off" in the same cycle)');
 }
 
 void main();
