@@ -38,6 +38,12 @@ export interface GatewayServerOptions {
   bodyLimit?: number;
   /** Operation limits (depth, aliases, root fields, tokens, directives, cost). Default: DEFAULT_LIMITS. */
   limits?: Partial<OperationLimits>;
+  /**
+   * Tuning, each measured by bench/tuning.ts; the defaults are the tuned values. How subgraph calls are made:
+   * 'undici' (keep-alive connections from a bounded pool) or 'apollo' (RemoteGraphQLDataSource's own fetch);
+   * the pool's size; whether parsed and validated documents are cached (Apollo's 30 MiB LRU); MiB of query plans kept.
+   */
+  tuning?: { subgraphHttp?: 'undici' | 'apollo'; subgraphConnections?: number; documentCache?: boolean; queryPlanCacheMiB?: number };
   registry?: Registry;
   logger?: Logger;
 }
@@ -67,7 +73,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   // Requests in flight, by id: the fetcher cancels a subgraph call when its client goes away.
   const inFlight = new Map<string, { signal: AbortSignal; context: Context }>();
+  const tuning = options.tuning ?? {};
   const subgraphHttp = createSubgraphFetcher({
+    connections: tuning.subgraphConnections,
     timeoutMs: requestTimeoutMs + 5_000,
     requestFor: (headers) => inFlight.get(headers[REQUEST_ID_HEADER] ?? ''),
   });
@@ -79,7 +87,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...(options.supergraphSdl
       ? { supergraphSdl: options.supergraphSdl }
       : { supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'math', url: options.mathUrl }] }) }),
-    buildService: () => new BudgetedDataSource({ url: options.mathUrl, fetcher: subgraphHttp.fetcher }),
+    buildService: () =>
+      new BudgetedDataSource({ url: options.mathUrl, ...(tuning.subgraphHttp !== 'apollo' && { fetcher: subgraphHttp.fetcher }) }),
+    ...(tuning.queryPlanCacheMiB !== undefined && { experimental_approximateQueryPlanStoreMiB: tuning.queryPlanCacheMiB }),
     logger: {
       debug: () => {},
       info: (m) => logger.debug(String(m)),
@@ -115,6 +125,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     gateway,
     ...hardenedApolloOptions({ production: options.production }),
     allowBatchedHttpRequests: false,
+    ...(tuning.documentCache === false && { documentStore: null }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     plugins: [

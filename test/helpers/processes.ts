@@ -46,11 +46,11 @@ export interface Processes {
 /**
  * Starts factorial, math and gateway on free ports with `env` added; resolves when the gateway is ready.
  * `root` runs another checkout of this project (a benchmark's baseline); default: this one. `nodeArgs` go to
- * each node process (say, `--cpu-prof`).
+ * each node process (say, `--cpu-prof`); `entries` replace a service's entry file (a benchmark's variant).
  */
 export async function startProcesses(
   env: Record<string, string> = {},
-  options: { root?: string; nodeArgs?: string[] } = {},
+  options: { root?: string; nodeArgs?: string[]; entries?: Partial<Record<ServiceName, string>> } = {},
 ): Promise<Processes> {
   const root = options.root ?? ROOT;
   const [factorialPort, metricsPort, mathPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -70,7 +70,8 @@ export async function startProcesses(
   const factorialAddress = `127.0.0.1:${factorialPort}`;
 
   const launch = (name: ServiceName): RunningProcess => {
-    const args = [...(options.nodeArgs ?? []), '--require', require.resolve('tsx/cjs'), path.join(root, ENTRIES[name])];
+    const entry = options.entries?.[name] ?? path.join(root, ENTRIES[name]);
+    const args = [...(options.nodeArgs ?? []), '--require', require.resolve('tsx/cjs'), entry];
     const child = spawn(process.execPath, args, {
       cwd: root,
       env: sharedEnv,
