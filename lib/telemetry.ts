@@ -24,7 +24,7 @@ import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
 import type { TransferListItem } from 'node:worker_threads';
 
 /** The instrumentation scope of every span this project makes. */
-export const tracer = trace.getTracer('graphql-grpc-factorial');
+const tracer = trace.getTracer('graphql-grpc-factorial');
 
 const INVALID_CONTEXT = { traceId: '', spanId: '', traceFlags: TraceFlags.NONE };
 
@@ -32,7 +32,7 @@ const INVALID_CONTEXT = { traceId: '', spanId: '', traceFlags: TraceFlags.NONE }
 const ids = new RandomIdGenerator();
 
 /** Where the request id lives in a context, so that log lines anywhere in the request can carry it. */
-export const REQUEST_ID_KEY = createContextKey('graphql-grpc-factorial.request_id');
+const REQUEST_ID_KEY = createContextKey('graphql-grpc-factorial.request_id');
 
 let propagatorInstalled = false;
 let recording = false;
