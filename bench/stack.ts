@@ -90,43 +90,69 @@ async function main(): Promise<void> {
       await load(url, workload, quick ? 1 : 2);
     }
 
-    const rows: Row[] = [];
-    const measure = async (name: string, url: string, workload: Workload): Promise<Row> => {
-      const calls = () => scrape(stack.factorialMetricsUrl, 'grpc_server_handled_total', 'grpc_method="BatchGetFactorials"');
-      const operations = () => scrape(stack.mathMetricsUrl, 'math_operations_total');
-      const [calls0, ops0] = [await calls(), await operations()];
-      const result = await load(url, workload, seconds);
-      const [calls1, ops1] = [await calls(), await operations()];
-      const row = { name, ...result, callsPerOperation: ops1 > ops0 ? ((calls1 - calls0) / (ops1 - ops0)).toFixed(3) : '-' };
-      rows.push(row);
-      process.stdout.write(`  ${name}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms\n`);
-      return row;
-    };
-
-    const bareRow = await measure('floor: bare node:http, fixed JSON', bare.url, 'get');
-    const stockRow = await measure('floor: stock Apollo gateway + subgraph, trivial field', stockGateway.url, 'graphql-fixed');
-    const ncrRow = await measure('GraphQL ncr, random n <= 1000 (variables)', graphqlUrl, 'graphql-ncr');
-    const aliasesRow = await measure('GraphQL, 10 aliased ncr fields', graphqlUrl, 'graphql-aliases');
-    const hotRow = await measure('REST hot (the same pair)', stack.gatewayUrl, 'rest-hot');
-    const coldRow = await measure('REST cold (random pairs)', stack.gatewayUrl, 'rest-cold');
+    // The six throughput workloads run in interleaved rounds (rotating which goes first), not one long run
+    // each: this machine's load drifts, and a floor measured a minute before the stack is not comparable.
+    // Each ratio below is the median of the per-round ratios; each row's figures are medians over rounds.
+    const workloads = [
+      ['floor: bare node:http, fixed JSON', bare.url, 'get'],
+      ['floor: stock Apollo gateway + subgraph, trivial field', stockGateway.url, 'graphql-fixed'],
+      ['GraphQL ncr, random n <= 1000 (variables)', graphqlUrl, 'graphql-ncr'],
+      ['GraphQL, 10 aliased ncr fields', graphqlUrl, 'graphql-aliases'],
+      ['REST hot (the same pair)', stack.gatewayUrl, 'rest-hot'],
+      ['REST cold (random pairs)', stack.gatewayUrl, 'rest-cold'],
+    ] as const;
+    const rounds = quick ? 1 : 5;
+    const roundSeconds = Math.max(1, Math.round(seconds / rounds));
+    const perRound = workloads.map(() => [] as LoadResult[]);
+    const deltas = workloads.map(() => ({ calls: 0, operations: 0 }));
+    const calls = () => scrape(stack.factorialMetricsUrl, 'grpc_server_handled_total', 'grpc_method="BatchGetFactorials"');
+    const operations = () => scrape(stack.mathMetricsUrl, 'math_operations_total');
+    for (let round = 0; round < rounds; round++) {
+      for (let k = 0; k < workloads.length; k++) {
+        const w = (k + round) % workloads.length;
+        const [, url, workload] = workloads[w]!;
+        const [calls0, ops0] = [await calls(), await operations()];
+        perRound[w]!.push(await load(url, workload, roundSeconds));
+        const [calls1, ops1] = [await calls(), await operations()];
+        deltas[w]!.calls += calls1 - calls0;
+        deltas[w]!.operations += ops1 - ops0;
+      }
+      process.stdout.write(`  round ${round + 1} of ${rounds} done\n`);
+    }
+    const rows: Row[] = workloads.map(([name], w) => {
+      const results = perRound[w]!;
+      const { calls: c, operations: o } = deltas[w]!;
+      return {
+        name,
+        rps: median(results.map((r) => r.rps)),
+        p50: median(results.map((r) => r.p50)),
+        p99: median(results.map((r) => r.p99)),
+        requests: results.reduce((sum, r) => sum + r.requests, 0),
+        errors: results.reduce((sum, r) => sum + r.errors, 0),
+        callsPerOperation: o > 0 ? (c / o).toFixed(3) : '-',
+      };
+    });
+    for (const row of rows) process.stdout.write(`  ${row.name}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms\n`);
+    const [bareRow, , ncrRow, aliasesRow] = rows as [Row, Row, Row, Row, Row, Row];
+    /** The median over rounds of workload a's requests/s over workload b's, in the same round. */
+    const pairedRatio = (a: number, b: number): number => median(perRound[a]!.map((r, i) => r.rps / perRound[b]![i]!.rps));
 
     // Big requests: latency alone, the same work in-process, and small queries' p99 while they run.
     const BIG_NCR = '{ ncr(n: 1000000, r: 500000) }';
     const BIG_FACTORIAL = '{ factorial(n: 100000) }';
-    const runs = quick ? 1 : 3;
+    // End to end and in-process alternate, so that the machine's drift hits both alike; medians of 5.
+    const runs = quick ? 1 : 5;
     const bigNcr: number[] = [];
     const bigFactorial: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      bigNcr.push(await postGraphQL(graphqlUrl, BIG_NCR));
-      bigFactorial.push(await postGraphQL(graphqlUrl, BIG_FACTORIAL));
-    }
     const inProcessNcr: number[] = [];
     const inProcessFactorial: number[] = [];
     for (let i = 0; i < runs; i++) {
+      bigNcr.push(await postGraphQL(graphqlUrl, BIG_NCR));
       let t = performance.now();
       const half = factorialPrimeExponents(500_000);
       ratioOfFactorialExponents([factorialPrimeExponents(1_000_000)], [half, half]).toString();
       inProcessNcr.push(performance.now() - t);
+      bigFactorial.push(await postGraphQL(graphqlUrl, BIG_FACTORIAL));
       t = performance.now();
       factorial(100_000).toString();
       inProcessFactorial.push(performance.now() - t);
@@ -153,19 +179,20 @@ async function main(): Promise<void> {
       'bare node:http': peakRssMiB(bare.child.pid),
     };
     const goals = [
-      ['GraphQL ncr / stock Apollo floor (requests/s)', ncrRow.rps / stockRow.rps, '>= 1.0'],
-      ['REST hot / GraphQL ncr (requests/s)', hotRow.rps / ncrRow.rps, '>= 3.0'],
-      ['REST cold / GraphQL ncr (requests/s)', coldRow.rps / ncrRow.rps, '>= 1.0'],
+      ['GraphQL ncr / stock Apollo floor (requests/s)', pairedRatio(2, 1), '>= 1.0'],
+      ['REST hot / GraphQL ncr (requests/s)', pairedRatio(4, 2), '>= 3.0'],
+      ['REST cold / GraphQL ncr (requests/s)', pairedRatio(5, 2), '>= 1.0'],
       ['small-query p99 while big requests run / unloaded p99', underBig.p99 / ncrRow.p99, '<= 2.0'],
       ['ncr(10^6, 5*10^5) end to end / in-process (engine + decimal)', median(bigNcr) / median(inProcessNcr), '<= 1.5'],
-      ['GraphQL ncr / bare node:http (requests/s, for scale)', ncrRow.rps / bareRow.rps, '-'],
-      ['GraphQL with 10 aliases / GraphQL ncr (requests/s, for scale)', aliasesRow.rps / ncrRow.rps, '-'],
+      ['GraphQL ncr / bare node:http (requests/s, for scale)', pairedRatio(2, 0), '-'],
+      ['GraphQL with 10 aliases / GraphQL ncr (requests/s, for scale)', pairedRatio(3, 2), '-'],
     ] as const;
     const results = {
       date: new Date().toISOString(),
       node: process.version,
       quick,
-      secondsPerWorkload: seconds,
+      secondsPerWorkload: rounds * roundSeconds,
+      rounds,
       connections: CONNECTIONS,
       rows,
       big: {
@@ -190,6 +217,7 @@ type Results = {
   node: string;
   quick: boolean;
   secondsPerWorkload: number;
+  rounds: number;
   connections: number;
   rows: Row[];
   big: Record<string, number>;
@@ -204,7 +232,7 @@ function writeResults(results: Results): void {
   const md = [
     `# Benchmark results`,
     ``,
-    `${results.date}, Node ${results.node}, ${results.connections} connections, ${results.secondsPerWorkload} s per workload${results.quick ? ' (--quick)' : ''}, autocannon in a process of its own; every server on loopback in its own process.`,
+    `${results.date}, Node ${results.node}, ${results.connections} connections, ${results.secondsPerWorkload} s per workload in ${results.rounds} interleaved rounds (ratios: medians of per-round ratios)${results.quick ? ' (--quick)' : ''}, autocannon in a process of its own; every server on loopback in its own process.`,
     ``,
     `| workload | requests/s | p50 ms | p99 ms | errors | BatchGetFactorials calls per operation |`,
     `| --- | --: | --: | --: | --: | --: |`,
