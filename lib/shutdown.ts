@@ -15,7 +15,7 @@ export interface ShutdownSteps {
 }
 
 /**
- * Installs the SIGTERM/SIGINT handlers (only main.ts calls this): announce, keep serving for the
+ * Installs the SIGTERM/SIGINT handlers (only runService in service.ts calls this): announce, keep serving for the
  * drain delay, stop, exit 0; exit 1 if the grace period runs out or a second signal comes.
  */
 export function exitOnSignals(steps: ShutdownSteps, options: ShutdownOptions): void {

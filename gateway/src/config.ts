@@ -1,13 +1,11 @@
 // The gateway's settings, read from the environment once and validated.
 
-import { readChoice, readInt, readPort, readShutdown, readString, readUrl, type ShutdownSettings } from '../../lib/config';
-import { LOG_LEVELS, type LogLevel } from '../../lib/logger';
-import { readTracingSettings, type TracingSettings } from '../../lib/tracing-sdk';
+import { readChoice, readInt, readPort, readString, readUrl } from '../../lib/config';
+import { readServiceSettings, type ServiceSettings } from '../../lib/service';
 import { projectPath } from '../../lib/paths';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits';
 
-export interface GatewayConfig {
-  readonly host: string;
+export interface GatewayConfig extends ServiceSettings {
   readonly port: number;
   readonly mathUrl: string;
   /** 'static' serves supergraph.graphql; 'introspect' composes from the running subgraph (development). */
@@ -18,16 +16,12 @@ export interface GatewayConfig {
   readonly production: boolean;
   readonly bodyLimit: number;
   readonly limits: Readonly<OperationLimits>;
-  readonly shutdown: ShutdownSettings;
-  readonly logLevel: LogLevel;
-  /** Tracing, from the standard OTEL_* settings (off unless an exporter or endpoint is set). */
-  readonly tracing: TracingSettings;
 }
 
 /** Reads GATEWAY_PORT, HOST, MATH_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, REST_CACHE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, LOG_LEVEL, OTEL_*. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   return Object.freeze({
-    host: readString(env, 'HOST', '127.0.0.1'),
+    ...readServiceSettings(env, 'gateway'),
     port: readPort(env, 'GATEWAY_PORT', 4000),
     mathUrl: readUrl(env, 'MATH_URL', 'http://localhost:4001/graphql'),
     supergraph: readChoice(env, 'SUPERGRAPH', 'static', ['static', 'introspect'] as const),
@@ -44,8 +38,5 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       maxDirectives: readInt(env, 'MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, { min: 0, max: 10_000 }),
       maxCost: readInt(env, 'MAX_COST', DEFAULT_LIMITS.maxCost, { min: 1, max: 10_000_000 }),
     }),
-    shutdown: readShutdown(env),
-    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
-    tracing: readTracingSettings(env, 'gateway'),
   });
 }

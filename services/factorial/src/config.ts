@@ -1,12 +1,10 @@
 // The factorial service's settings, read from the environment once and validated.
 
-import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
-import { readTracingSettings, type TracingSettings } from '../../../lib/tracing-sdk';
-import { ConfigError, readChoice, readInt, readPort, readShutdown, readString, type ShutdownSettings } from '../../../lib/config';
+import { readServiceSettings, type ServiceSettings } from '../../../lib/service';
+import { ConfigError, readInt, readPort } from '../../../lib/config';
 import { readPemPair, readPemSetting, type ServerTls } from '../../../lib/tls';
 
-export interface FactorialConfig {
-  readonly host: string;
+export interface FactorialConfig extends ServiceSettings {
   readonly port: number;
   readonly metricsPort: number;
   readonly maxN: number;
@@ -14,10 +12,6 @@ export interface FactorialConfig {
   readonly workers: number | undefined;
   readonly maxQueue: number;
   readonly cacheBytes: number;
-  readonly shutdown: ShutdownSettings;
-  readonly logLevel: LogLevel;
-  /** Tracing, from the standard OTEL_* settings (off unless an exporter or endpoint is set). */
-  readonly tracing: TracingSettings;
   readonly tls: ServerTls | undefined;
 }
 
@@ -25,7 +19,7 @@ export interface FactorialConfig {
 export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
   const workers = readInt(env, 'FACTORIAL_WORKERS', 0, { min: 0, max: 256 });
   return Object.freeze({
-    host: readString(env, 'HOST', '127.0.0.1'),
+    ...readServiceSettings(env, 'factorial'),
     port: readPort(env, 'FACTORIAL_PORT', 50051),
     metricsPort: readPort(env, 'FACTORIAL_METRICS_PORT', 9464),
     maxN: readInt(env, 'MAX_N', 1_000_000, { min: 1, max: 10_000_000 }),
@@ -33,9 +27,6 @@ export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
     workers: workers === 0 ? undefined : workers,
     maxQueue: readInt(env, 'FACTORIAL_MAX_QUEUE', 64, { min: 0, max: 100_000 }),
     cacheBytes: readInt(env, 'FACTORIAL_CACHE_MB', 128, { min: 0, max: 65_536 }) * 1024 * 1024,
-    shutdown: readShutdown(env),
-    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
-    tracing: readTracingSettings(env, 'factorial'),
     tls: readServerTls(env),
   });
 }

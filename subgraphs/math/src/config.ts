@@ -1,12 +1,10 @@
 // The math subgraph's settings, read from the environment once and validated.
 
-import { ConfigError, readChoice, readInt, readPort, readShutdown, readString, type ShutdownSettings } from '../../../lib/config';
+import { ConfigError, readInt, readPort, readString } from '../../../lib/config';
 import { readPemPair, readPemSetting, type ClientTls } from '../../../lib/tls';
-import { LOG_LEVELS, type LogLevel } from '../../../lib/logger';
-import { readTracingSettings, type TracingSettings } from '../../../lib/tracing-sdk';
+import { readServiceSettings, type ServiceSettings } from '../../../lib/service';
 
-export interface MathConfig {
-  readonly host: string;
+export interface MathConfig extends ServiceSettings {
   readonly port: number;
   readonly factorialAddress: string;
   readonly maxN: number;
@@ -15,10 +13,6 @@ export interface MathConfig {
   readonly requestTimeoutMs: number;
   readonly workers: number | undefined;
   readonly production: boolean;
-  readonly shutdown: ShutdownSettings;
-  readonly logLevel: LogLevel;
-  /** Tracing, from the standard OTEL_* settings (off unless an exporter or endpoint is set). */
-  readonly tracing: TracingSettings;
   readonly factorialTls: ClientTls | undefined;
 }
 
@@ -26,7 +20,7 @@ export interface MathConfig {
 export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
   const workers = readInt(env, 'MATH_WORKERS', 0, { min: 0, max: 256 });
   return Object.freeze({
-    host: readString(env, 'HOST', '127.0.0.1'),
+    ...readServiceSettings(env, 'math'),
     port: readPort(env, 'MATH_PORT', 4001),
     factorialAddress: readString(env, 'FACTORIAL_ADDRESS', 'localhost:50051'),
     maxN: readInt(env, 'MAX_N', 1_000_000, { min: 1, max: 10_000_000 }),
@@ -35,9 +29,6 @@ export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
     requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
     workers: workers === 0 ? undefined : workers,
     production: readString(env, 'NODE_ENV', 'development') === 'production',
-    shutdown: readShutdown(env),
-    logLevel: readChoice(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
-    tracing: readTracingSettings(env, 'math'),
     factorialTls: readClientTls(env),
   });
 }
