@@ -2,6 +2,8 @@
 //   tsx bench/load.ts '<LoadSpec as JSON>'
 
 import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 
 export type Workload = 'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-aliases' | 'rest-hot' | 'rest-cold';
 
@@ -52,6 +54,24 @@ function nextRequest(workload: Workload): { method: 'GET' | 'POST'; path?: strin
       return { method: 'GET', path: `/api/ncr/${n}/${r}` };
     }
   }
+}
+
+/** Runs one load with this file in a child process and returns its figures. */
+export async function runLoad(url: string, workload: Workload, seconds: number, connections = 32): Promise<LoadResult> {
+  const spec: LoadSpec = { url, workload, connections, seconds };
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--require', require.resolve('tsx/cjs'), __filename, JSON.stringify(spec)],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout) as LoadResult;
+}
+
+/** The middle value (the upper middle of an even count). */
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 async function main(): Promise<void> {

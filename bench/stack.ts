@@ -1,16 +1,14 @@
 // The stack under load, beside its floors, in one run: requests/s, p50/p99, errors, calls per operation, peak RSS.
 // Writes bench/results/latest.md, latest.json and latest.svg. Loopback only; every run bounded in time.
 
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { promisify } from 'node:util';
 import { factorialPrimeExponents, factorial, ratioOfFactorialExponents } from '../lib/math/prime-powers';
 import { startProcesses, type Processes } from '../test/helpers/processes';
-import type { LoadResult, LoadSpec, Workload } from './load';
+import { median, runLoad, type LoadResult, type Workload } from './load';
 
-const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 const TSX_CJS = require.resolve('tsx/cjs');
 const CONNECTIONS = 32;
@@ -19,14 +17,6 @@ interface Row extends LoadResult {
   name: string;
   /** BatchGetFactorials calls per operation the subgraph executed ('-' when no operation reached it). */
   callsPerOperation: string;
-}
-
-async function load(url: string, workload: Workload, seconds: number): Promise<LoadResult> {
-  const spec: LoadSpec = { url, workload, connections: CONNECTIONS, seconds };
-  const { stdout } = await execFileAsync(process.execPath, ['--require', TSX_CJS, path.join(__dirname, 'load.ts'), JSON.stringify(spec)], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout) as LoadResult;
 }
 
 /** Starts a floor server in its own process; resolves with its URL. */
@@ -64,11 +54,6 @@ async function postGraphQL(url: string, query: string): Promise<number> {
   return performance.now() - start;
 }
 
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const seconds = quick ? 3 : 10;
@@ -87,7 +72,7 @@ async function main(): Promise<void> {
       [graphqlUrl, 'graphql-aliases'],
       [stack.gatewayUrl, 'rest-cold'],
     ] as const) {
-      await load(url, workload, quick ? 1 : 2);
+      await runLoad(url, workload, quick ? 1 : 2, CONNECTIONS);
     }
 
     // The six throughput workloads run in interleaved rounds (rotating which goes first), not one long run
@@ -112,7 +97,7 @@ async function main(): Promise<void> {
         const w = (k + round) % workloads.length;
         const [, url, workload] = workloads[w]!;
         const [calls0, ops0] = [await calls(), await operations()];
-        perRound[w]!.push(await load(url, workload, roundSeconds));
+        perRound[w]!.push(await runLoad(url, workload, roundSeconds, CONNECTIONS));
         const [calls1, ops1] = [await calls(), await operations()];
         deltas[w]!.calls += calls1 - calls0;
         deltas[w]!.operations += ops1 - ops0;
@@ -165,7 +150,7 @@ async function main(): Promise<void> {
       }
       return count;
     })();
-    const underBig = await load(graphqlUrl, 'graphql-ncr', seconds);
+    const underBig = await runLoad(graphqlUrl, 'graphql-ncr', seconds, CONNECTIONS);
     loading = false;
     const bigCount = await background;
     rows.push({ name: `GraphQL ncr while ${bigCount} big requests run back to back`, ...underBig, callsPerOperation: '-' });

@@ -4,27 +4,15 @@
 // third stack, and a copy of the "tracing off" stack shows the noise floor. Loopback only; every run is bounded
 // in time (about 4 minutes with a baseline).
 
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { closeHttp, listenHttp } from '../lib/listen';
 import { startProcesses } from '../test/helpers/processes';
-import type { LoadResult, LoadSpec, Workload } from './load';
+import { median, runLoad, type LoadResult, type Workload } from './load';
 
-const execFileAsync = promisify(execFile);
-const TSX_CJS = require.resolve('tsx/cjs');
 const CYCLES = 7;
 const SECONDS = 3;
 const WORKLOADS: Workload[] = ['graphql-ncr', 'rest-cold'];
-
-async function load(url: string, workload: Workload, seconds: number): Promise<LoadResult> {
-  const spec: LoadSpec = { url, workload, connections: 32, seconds };
-  const { stdout } = await execFileAsync(process.execPath, ['--require', TSX_CJS, path.join(__dirname, 'load.ts'), JSON.stringify(spec)]);
-  return JSON.parse(stdout) as LoadResult;
-}
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** CPU seconds the three processes have used so far (process_cpu_seconds_total, worker threads included). */
 async function cpuSeconds(urls: string[]): Promise<number> {
@@ -66,7 +54,7 @@ async function main(): Promise<void> {
   for (const mode of modes) stacks.push(await startProcesses(mode.env, { root: mode.root }));
   const results = new Map<string, Run[]>();
   try {
-    for (const processes of stacks) await load(`${processes.gatewayUrl}/graphql`, 'graphql-ncr', 3); // warm-up
+    for (const processes of stacks) await runLoad(`${processes.gatewayUrl}/graphql`, 'graphql-ncr', 3); // warm-up
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
       for (const workload of WORKLOADS) {
         // Each cycle starts with a different stack, so that no mode always goes first.
@@ -77,7 +65,7 @@ async function main(): Promise<void> {
           const url = workload.startsWith('rest') ? processes.gatewayUrl : `${processes.gatewayUrl}/graphql`;
           const metrics = [`${processes.gatewayUrl}/metrics`, processes.mathMetricsUrl, processes.factorialMetricsUrl];
           const cpuBefore = await cpuSeconds(metrics);
-          const loaded = await load(url, workload, SECONDS);
+          const loaded = await runLoad(url, workload, SECONDS);
           const result = { ...loaded, cpuMs: (((await cpuSeconds(metrics)) - cpuBefore) * 1000) / loaded.requests };
           const key = `${mode.name}|${workload}`;
           results.set(key, [...(results.get(key) ?? []), result]);

@@ -4,16 +4,12 @@
 // shows the noise floor. Prints a table and writes it to bench/results/tuning.md. Every run is bounded in time
 // (about 5 minutes in all).
 
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import type { GatewayServerOptions } from '../gateway/src/server';
 import { startProcesses, type Processes } from '../test/helpers/processes';
-import type { LoadResult, LoadSpec, Workload } from './load';
+import { median, runLoad, type LoadResult, type Workload } from './load';
 
-const execFileAsync = promisify(execFile);
-const TSX_CJS = require.resolve('tsx/cjs');
 const CYCLES = 5;
 const SECONDS = 3;
 const ALL: Workload[] = ['graphql-ncr', 'graphql-aliases', 'rest-hot'];
@@ -58,13 +54,6 @@ const VARIANTS: Variant[] = [
   { name: 'tuned (copy)', step: '', workloads: ALL },
 ];
 
-async function load(url: string, workload: Workload): Promise<LoadResult> {
-  const spec: LoadSpec = { url, workload, connections: 32, seconds: SECONDS };
-  const { stdout } = await execFileAsync(process.execPath, ['--require', TSX_CJS, path.join(__dirname, 'load.ts'), JSON.stringify(spec)]);
-  return JSON.parse(stdout) as LoadResult;
-}
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const urlOf = (processes: Processes, workload: Workload): string =>
   workload.startsWith('rest') ? processes.gatewayUrl : `${processes.gatewayUrl}/graphql`;
 
@@ -81,13 +70,13 @@ async function main(): Promise<void> {
       );
     }
     for (const [i, variant] of VARIANTS.entries())
-      for (const workload of variant.workloads) await load(urlOf(stacks[i]!, workload), workload);
+      for (const workload of variant.workloads) await runLoad(urlOf(stacks[i]!, workload), workload, SECONDS);
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       for (let k = 0; k < VARIANTS.length; k++) {
         const i = (k + cycle) % VARIANTS.length;
         const variant = VARIANTS[i]!;
         for (const workload of variant.workloads) {
-          const result = await load(urlOf(stacks[i]!, workload), workload);
+          const result = await runLoad(urlOf(stacks[i]!, workload), workload, SECONDS);
           const key = `${variant.name}|${workload}`;
           results.set(key, [...(results.get(key) ?? []), result]);
           console.log(
