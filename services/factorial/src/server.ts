@@ -135,13 +135,11 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     requestsOf: (request: Req) => GetFactorialRequest[],
     reply: (factorials: Factorial[]) => Res,
   ): grpc.handleUnaryCall<Req, Res> => {
+    const spanName = `${SERVICE_NAME}/${method}`;
+    const spanAttributes = { 'rpc.system': 'grpc', 'rpc.service': SERVICE_NAME, 'rpc.method': method };
     return (call, callback) => {
       // The caller's trace (traceparent in the metadata) and request id, for the spans and log lines of this call.
-      const { span, context: active } = startServerSpan(`${SERVICE_NAME}/${method}`, callContext(call.metadata), {
-        'rpc.system': 'grpc',
-        'rpc.service': SERVICE_NAME,
-        'rpc.method': method,
-      });
+      const { span, context: active } = startServerSpan(spanName, callContext(call.metadata), spanAttributes);
       const callLogger = (): Logger => logger.child(logFields(active));
       const started = performance.now();
       const done = (error: Partial<grpc.ServiceError> | null, response?: Res): void => {
