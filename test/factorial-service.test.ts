@@ -213,6 +213,16 @@ describe('factorial service under load', () => {
     await expect(admitted).resolves.toMatchObject({ n: 600_000 });
   });
 
+  it('stops the computations a batch started when one of its keys is refused', async () => {
+    // 900000! takes the worker, 800000! the one queue slot, and 700000! finds the queue full: the call fails at once.
+    const batch = ctx.client.batchGetFactorials.bind(ctx.client) as FactorialServiceClient['batchGetFactorials'];
+    const requests = [900_000, 800_000, 700_000].map((n) => ({ n, representation: VALUE }));
+    const error = await unary(batch, { requests }).catch((e: ServiceError) => e);
+    expect((error as ServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
+    // Nobody waits for the other two any more: both are stopped, not left to run for nothing.
+    await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) + (await poolTasks(ctx.registry, 'queued')) === 0, 500);
+  });
+
   it('stops waiting when the deadline expires and frees the worker for the next call', async () => {
     const error = await unary(
       ctx.client.getFactorial.bind(ctx.client),

@@ -28,6 +28,8 @@ interface Flight {
   promise: Promise<Result>;
   controller: AbortController;
   waiters: number;
+  /** The computation has finished: there is nothing left to stop. */
+  settled: boolean;
 }
 
 /** Longest stretch of inline work before the event loop gets a turn. */
@@ -46,8 +48,11 @@ export class FactorialStore {
     return this.cache.bytes;
   }
 
-  /** n! as bytes (kind 'value') or prime exponents (kind 'exponents'); abort stops waiting, and stops the work once nobody waits. */
-  async get(kind: Kind, n: number, signal: AbortSignal, tally?: SourceTally): Promise<Result> {
+  /**
+   * n! as bytes (kind 'value') or prime exponents (kind 'exponents'); abort stops waiting, and stops the work once
+   * nobody waits. The signal is asked for only when the result must wait for a worker.
+   */
+  async get(kind: Kind, n: number, signal: () => AbortSignal, tally?: SourceTally): Promise<Result> {
     const key = `${kind}:${n}`;
     const cached = this.cache.get(key);
     this.options.onCacheLookup?.(kind, cached !== undefined);
@@ -74,7 +79,7 @@ export class FactorialStore {
     return result;
   }
 
-  private async computeInPool(kind: Kind, n: number, key: string, signal: AbortSignal, tally?: SourceTally): Promise<Result> {
+  private async computeInPool(kind: Kind, n: number, key: string, signal: () => AbortSignal, tally?: SourceTally): Promise<Result> {
     // Concurrent calls for the same factorial share one computation.
     let flight = this.flights.get(key);
     if (tally) tally[flight ? 'shared' : 'worker']++;
@@ -86,8 +91,9 @@ export class FactorialStore {
         this.cache.set(key, result, result.byteLength);
         return result;
       });
-      const created: Flight = { promise, controller, waiters: 0 };
+      const created: Flight = { promise, controller, waiters: 0, settled: false };
       const forget = (): void => {
+        created.settled = true;
         if (this.flights.get(key) === created) this.flights.delete(key);
       };
       promise.then(forget, forget);
@@ -96,10 +102,10 @@ export class FactorialStore {
     }
     flight.waiters++;
     try {
-      return await untilAborted(flight.promise, signal);
+      return await untilAborted(flight.promise, signal());
     } finally {
-      // The last caller to give up stops the computation.
-      if (--flight.waiters === 0) flight.controller.abort();
+      // The last caller to give up stops the computation (if it still runs).
+      if (--flight.waiters === 0 && !flight.settled) flight.controller.abort();
     }
   }
 }
