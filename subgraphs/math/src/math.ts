@@ -11,7 +11,7 @@ import { bytesToBigint } from '../../../lib/math/bytes';
 import { ratioDigits } from '../../../lib/math/estimate';
 import { ratioOfFactorialExponents } from '../../../lib/math/prime-powers';
 import { LATENCY_BUCKETS, registerPoolGauge } from '../../../lib/metrics';
-import { REQUEST_ID_HEADER } from '../../../lib/request-budget';
+import { REQUEST_ID_HEADER, type RequestLifetime } from '../../../lib/request-budget';
 import { inSpan, isRecording, metadataSetter, runInSpan } from '../../../lib/telemetry';
 import { QueueFullError, TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
 import { DEFAULT_MAX_REPLY_BYTES, SERVICE_NAME } from '../../../services/factorial/src/server';
@@ -48,10 +48,8 @@ export interface MathServiceOptions {
 
 /** One request's view: its deadline and cancellation, and a loader of its own. */
 export interface RequestScope {
-  /** Epoch milliseconds after which the request's work is abandoned. */
-  deadline: number;
-  /** Aborts when the deadline passes or the client goes away. */
-  signal: AbortSignal;
+  /** Its deadline, and what ends its work when the deadline passes or the client goes away. */
+  lifetime: RequestLifetime;
   /** Sent to the factorial service (x-request-id), so that its log lines name the request. */
   requestId?: string;
   /** The request's trace context: parent of the spans of its fields and of its BatchGetFactorials call. */
@@ -102,17 +100,22 @@ export class MathService {
       if (scope.requestId) metadata.set(REQUEST_ID_HEADER, scope.requestId);
       const stopTimer = this.metrics?.seconds.startTimer(BATCH_LABELS);
       return new Promise<Factorial[]>((resolve, reject) => {
-        const call = this.options.client.batchGetFactorials({ requests }, metadata, { deadline: scope.deadline }, (error, reply) => {
-          scope.signal.removeEventListener('abort', cancel);
-          stopTimer?.();
-          const code = error ? error.code : status.OK;
-          this.metrics?.handled.inc({ ...BATCH_LABELS, grpc_code: grpcCodeName(code) });
-          span.setAttribute('rpc.grpc.status_code', code);
-          if (error) reject(error);
-          else resolve(reply.factorials);
-        });
-        const cancel = (): void => call.cancel();
-        scope.signal.addEventListener('abort', cancel, { once: true });
+        // The call has the request's deadline; it is cancelled if the client goes away first.
+        const call = this.options.client.batchGetFactorials(
+          { requests },
+          metadata,
+          { deadline: scope.lifetime.deadline },
+          (error, reply) => {
+            stopListening();
+            stopTimer?.();
+            const code = error ? error.code : status.OK;
+            this.metrics?.handled.inc({ ...BATCH_LABELS, grpc_code: grpcCodeName(code) });
+            span.setAttribute('rpc.grpc.status_code', code);
+            if (error) reject(error);
+            else resolve(reply.factorials);
+          },
+        );
+        const stopListening = scope.lifetime.onEnd(() => call.cancel());
       });
     });
   }
@@ -180,7 +183,7 @@ export class RequestMath {
       if (n <= this.service.valueMaxN) return bytesToBigint(value).toString();
       const bytes = new Uint8Array(value);
       return runInSpan(this.service.pool, 'math.worker', { 'math.task': 'decimal' }, { kind: 'decimal', bytes } as MathTask, {
-        signal: this.scope.signal,
+        signal: this.scope.lifetime.signal,
         transfer: [bytes.buffer],
       });
     });
@@ -256,7 +259,7 @@ export class RequestMath {
         denominators: bottom.map((e) => Uint32Array.from(e)),
       };
       const transfer = [...task.numerators, ...task.denominators].map((e) => e.buffer as ArrayBuffer);
-      return runInSpan(this.service.pool, 'math.worker', { 'math.task': 'ratio' }, task, { signal: this.scope.signal, transfer });
+      return runInSpan(this.service.pool, 'math.worker', { 'math.task': 'ratio' }, task, { signal: this.scope.lifetime.signal, transfer });
     });
   }
 
