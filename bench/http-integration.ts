@@ -11,8 +11,9 @@ import express from 'express';
 import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import { promisify } from 'node:util';
-import { BudgetedDataSource } from '../gateway/src/data-source';
-import { createSubgraphFetcher } from '../gateway/src/subgraph-fetcher';
+import type { GatewayContext } from '../gateway/src/context';
+import { SubgraphDataSource } from '../gateway/src/data-source';
+import { RequestLifetime } from '../lib/request-budget';
 import { listenHttp, closeHttp } from '../lib/listen';
 import { startStack } from '../test/helpers/stack';
 
@@ -33,14 +34,14 @@ async function main(): Promise<void> {
   const stack = await startStack({ gateway: true });
   const supergraphSdl = fs.readFileSync(path.join(__dirname, '../supergraph.graphql'), 'utf8');
 
-  // Express 5 with the same gateway, data source and fetcher as the gateway's own (Fastify) server.
-  const fetcher = createSubgraphFetcher();
+  // Express 5 with the same gateway and data source as the gateway's own (Fastify) server.
+  const subgraph = new SubgraphDataSource({ url: stack.mathUrl });
   const app = express();
   const server = http.createServer(app);
-  const apollo = new ApolloServer<{ requestId: string; deadline: number; signal: AbortSignal }>({
+  const apollo = new ApolloServer<Omit<GatewayContext, 'trace'>>({
     gateway: new ApolloGateway({
       supergraphSdl,
-      buildService: () => new BudgetedDataSource({ url: stack.mathUrl, fetcher: fetcher.fetcher }),
+      buildService: () => subgraph,
     }),
     csrfPrevention: true,
     stopOnTerminationSignals: false,
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     '/graphql',
     express.json({ limit: '100kb' }),
     expressMiddleware(apollo, {
-      context: async () => ({ requestId: '', deadline: Date.now() + 30_000, signal: new AbortController().signal }),
+      context: async () => ({ requestId: '', lifetime: new RequestLifetime(Date.now() + 30_000) }),
     }),
   );
   const expressUrl = `http://127.0.0.1:${await listenHttp(server, '127.0.0.1', 0)}/graphql`;
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   } finally {
     await apollo.stop();
     await closeHttp(server);
-    await fetcher.close();
+    await subgraph.close();
     await stack.stop();
   }
 }

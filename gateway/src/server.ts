@@ -7,7 +7,6 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import type { Context } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { ErrorCode } from '../../lib/errors';
@@ -15,13 +14,12 @@ import { hardenedApolloOptions } from '../../lib/apollo-options';
 import { requestIdOf, traceRequests } from '../../lib/fastify-tracing';
 import { observeOperations } from '../../lib/observe-operations';
 import { LATENCY_BUCKETS } from '../../lib/metrics';
-import { REQUEST_ID_HEADER } from '../../lib/request-budget';
+import { REQUEST_ID_HEADER, RequestLifetime } from '../../lib/request-budget';
 import { silentLogger, type Logger } from '../../lib/logger';
 import type { GatewayContext } from './context';
-import { BudgetedDataSource } from './data-source';
+import { BudgetedDataSource, SubgraphDataSource } from './data-source';
 import { createNcrRoute, restFailure } from './rest';
 import { DEFAULT_LIMITS, operationLimits, type OperationLimits } from './limits';
-import { createSubgraphFetcher } from './subgraph-fetcher';
 
 export interface GatewayServerOptions {
   /** URL of the math subgraph's /graphql; overrides the supergraph's routing URL. */
@@ -71,13 +69,11 @@ const SANDBOX_OPERATION = '{\n  ncr(n: 10, r: 3)\n  factorial(n: 25)\n}\n';
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const logger = options.logger ?? silentLogger;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-  // Requests in flight, by id: the fetcher cancels a subgraph call when its client goes away.
-  const inFlight = new Map<string, { signal: AbortSignal; context: Context }>();
   const tuning = options.tuning ?? {};
-  const subgraphHttp = createSubgraphFetcher({
+  const subgraph = new SubgraphDataSource({
+    url: options.mathUrl,
     connections: tuning.subgraphConnections,
     timeoutMs: requestTimeoutMs + 5_000,
-    requestFor: (headers) => inFlight.get(headers[REQUEST_ID_HEADER] ?? ''),
   });
   // Apollo Gateway reports anonymous usage (uptime, CPU, cloud provider) to Apollo every hour, and probes cloud
   // metadata endpoints at start-up to do it, unless APOLLO_TELEMETRY_DISABLED is set. This service makes no
@@ -87,8 +83,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...(options.supergraphSdl
       ? { supergraphSdl: options.supergraphSdl }
       : { supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'math', url: options.mathUrl }] }) }),
-    buildService: () =>
-      new BudgetedDataSource({ url: options.mathUrl, ...(tuning.subgraphHttp !== 'apollo' && { fetcher: subgraphHttp.fetcher }) }),
+    buildService: () => (tuning.subgraphHttp === 'apollo' ? new BudgetedDataSource({ url: options.mathUrl }) : subgraph),
     ...(tuning.queryPlanCacheMiB !== undefined && { experimental_approximateQueryPlanStoreMiB: tuning.queryPlanCacheMiB }),
     logger: {
       debug: () => {},
@@ -140,16 +135,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   await apollo.start();
 
   const newContext = (request: FastifyRequest, reply: FastifyReply): GatewayContext => {
-    const controller = new AbortController();
-    const trace = requestTrace(request);
-    inFlight.set(request.id, { signal: controller.signal, context: trace.context });
+    const lifetime = new RequestLifetime(Date.now() + requestTimeoutMs);
     void reply.header(REQUEST_ID_HEADER, request.id);
     // 'close' comes when the response is sent, or earlier when the client leaves: only then is there work to stop.
-    reply.raw.once('close', () => {
-      inFlight.delete(request.id);
-      if (!reply.raw.writableFinished) controller.abort();
-    });
-    return { requestId: request.id, deadline: Date.now() + requestTimeoutMs, signal: controller.signal, trace };
+    reply.raw.once('close', () => (reply.raw.writableFinished ? lifetime.finish() : lifetime.end()));
+    return { requestId: request.id, lifetime, trace: requestTrace(request) };
   };
 
   if (options.registry) recordHttpMetrics(app, options.registry);
@@ -214,7 +204,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       stopping = true;
       await apollo.stop();
       await app.close();
-      await subgraphHttp.close();
+      await subgraph.close();
     },
   };
 }
