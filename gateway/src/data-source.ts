@@ -70,7 +70,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     if (!request.query) throw new Error('Missing query');
     // An incoming operation's context is ours; a health check's or schema load's is not.
     const context = 'incomingRequestContext' in options ? (options.context as Partial<GatewayContext>) : undefined;
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    // No accept header: Apollo Server then answers application/json without running content negotiation.
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
     budgetHeaders(context, headers);
     const body = JSON.stringify({
       query: request.query,
