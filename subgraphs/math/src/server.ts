@@ -2,7 +2,11 @@
 
 import * as fs from 'node:fs';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -58,11 +62,14 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
       resolvers: resolvers as GraphQLResolverMap<unknown>,
     }),
     ...hardenedApolloOptions({ production: options.production }),
-    // Inline traces (ftv1) cost time on every request; Apollo's usage reporting is not used here.
+    // Inline traces (ftv1) cost time on every request; Apollo's usage reporting is not used here. No cache
+    // hints either: the default cache-control plugin's per-field hook made Apollo wrap every resolver, to
+    // compute a policy nothing reads (the answers are immutable; the REST route says so itself).
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       observeOperations<MathContext>({ registry: options.registry, logger }),
       ...(options.registry ? [countOperations(options.registry)] : []),
     ],
