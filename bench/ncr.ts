@@ -1,10 +1,13 @@
 // Benchmark: ncr(10^6, 5*10^5) through the math subgraph against the tutorial's way (three factorial values, then divide), in one run.
+// The subgraph runs twice: with the GMP addon for its big products and decimal conversion (when built), and with
+// BigInt only (MATH_NATIVE=off), so that what the algorithm gives and what GMP adds are both on the table.
 
 import { Representation } from '../generated/proto/factorial/v1/factorial';
 import { bytesToBigint } from '../lib/math/bytes';
 import { graphql, startStack } from '../test/helpers/stack';
 import { unary } from '../test/helpers/grpc';
 import { createFactorialClient } from '../services/factorial/src/client';
+import { nativeBignum } from '../lib/math/native';
 
 const N = 1_000_000;
 const R = 500_000;
@@ -24,12 +27,19 @@ async function main(): Promise<void> {
   const runs = process.argv.includes('--quick') ? 1 : 3;
   // No cache in the factorial service: both ways compute their factorials every time.
   const stack = await startStack({ factorial: { cacheBytes: 0 } });
+  const bigintStack = await startStack({ factorial: { cacheBytes: 0 }, math: { nativeArithmetic: false } });
   const client = createFactorialClient(stack.factorialAddress);
+  const native = nativeBignum();
   try {
     let viaSubgraph = '';
     const subgraph = await median(runs, async () => {
       const { data } = await graphql(stack.mathUrl, `{ ncr(n: ${N}, r: ${R}) }`);
       viaSubgraph = data!.ncr!;
+    });
+    let viaBigint = '';
+    const subgraphBigint = await median(runs, async () => {
+      const { data } = await graphql(bigintStack.mathUrl, `{ ncr(n: ${N}, r: ${R}) }`);
+      viaBigint = data!.ncr!;
     });
     const get = (n: number) => unary(client.getFactorial.bind(client), { n, representation: Representation.REPRESENTATION_VALUE });
     const divide = (n: Uint8Array, r: Uint8Array, nr: Uint8Array) => (bytesToBigint(n) / (bytesToBigint(r) * bytesToBigint(nr))).toString();
@@ -47,18 +57,22 @@ async function main(): Promise<void> {
       const [n, r, nr] = await Promise.all([get(N), get(R), get(N - R)]);
       viaParallel = divide(n.value, r.value, nr.value);
     });
-    if (viaSubgraph !== viaValues || viaSubgraph !== viaParallel) throw new Error('the ways disagree');
+    if (viaSubgraph !== viaValues || viaSubgraph !== viaParallel || viaSubgraph !== viaBigint) throw new Error('the ways disagree');
     console.log(`ncr(${N}, ${R}) (${viaSubgraph.length} digits), median of ${runs} runs:\n`);
     console.log('| way | ms |\n| --- | --: |');
-    console.log(`| math subgraph (prime exponents, one batch) | ${subgraph.toFixed(0)} |`);
+    const arithmetic = native ? `GMP ${native.gmpVersion} addon` : 'BigInt: the GMP addon is not built';
+    console.log(`| math subgraph (prime exponents, one batch; ${arithmetic}) | ${subgraph.toFixed(0)} |`);
+    console.log(`| math subgraph (prime exponents, one batch; BigInt only, MATH_NATIVE=off) | ${subgraphBigint.toFixed(0)} |`);
     console.log(`| three factorial values one after another, then divide (the tutorial's way) | ${tutorial.toFixed(0)} |`);
     console.log(`| the same three calls at once, then divide | ${parallel.toFixed(0)} |`);
     console.log(
       `\nspeed-up over the tutorial's way: ${(tutorial / subgraph).toFixed(1)}x; over the parallel variant: ${(parallel / subgraph).toFixed(1)}x`,
     );
+    console.log(`with BigInt only: ${(tutorial / subgraphBigint).toFixed(1)}x and ${(parallel / subgraphBigint).toFixed(1)}x`);
   } finally {
     client.close();
     await stack.stop();
+    await bigintStack.stop();
   }
 }
 

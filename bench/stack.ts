@@ -5,7 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { factorialPrimeExponents, factorial, ratioOfFactorialExponents } from '../lib/math/prime-powers';
+import { bigintToBytes } from '../lib/math/bytes';
+import { nativeBignum } from '../lib/math/native';
+import { factorialPrimeExponents, factorial, ratioOfFactorialExponentsDecimal } from '../lib/math/prime-powers';
 import { startProcesses, type Processes } from '../test/helpers/processes';
 import { median, runLoad, type LoadResult, type Workload } from './load';
 
@@ -125,7 +127,9 @@ async function main(): Promise<void> {
     // Big requests: latency alone, the same work in-process, and small queries' p99 while they run.
     const BIG_NCR = '{ ncr(n: 1000000, r: 500000) }';
     const BIG_FACTORIAL = '{ factorial(n: 100000) }';
-    // End to end and in-process alternate, so that the machine's drift hits both alike; medians of 5.
+    // End to end and in-process alternate, so that the machine's drift hits both alike; medians of 5. In-process
+    // uses the arithmetic the subgraph's workers use: the GMP addon when it is built, else BigInt.
+    const native = nativeBignum();
     const runs = quick ? 1 : 5;
     const bigNcr: number[] = [];
     const bigFactorial: number[] = [];
@@ -135,11 +139,13 @@ async function main(): Promise<void> {
       bigNcr.push(await postGraphQL(graphqlUrl, BIG_NCR));
       let t = performance.now();
       const half = factorialPrimeExponents(500_000);
-      ratioOfFactorialExponents([factorialPrimeExponents(1_000_000)], [half, half]).toString();
+      ratioOfFactorialExponentsDecimal([factorialPrimeExponents(1_000_000)], [half, half], native);
       inProcessNcr.push(performance.now() - t);
       bigFactorial.push(await postGraphQL(graphqlUrl, BIG_FACTORIAL));
       t = performance.now();
-      factorial(100_000).toString();
+      const value = factorial(100_000);
+      if (native) native.bytesDecimal(bigintToBytes(value));
+      else value.toString();
       inProcessFactorial.push(performance.now() - t);
     }
     let loading = true;
@@ -175,6 +181,7 @@ async function main(): Promise<void> {
     const results = {
       date: new Date().toISOString(),
       node: process.version,
+      arithmetic: native ? `GMP ${native.gmpVersion} (native addon)` : 'JavaScript BigInt (the GMP addon is not built)',
       quick,
       secondsPerWorkload: rounds * roundSeconds,
       rounds,
@@ -200,6 +207,7 @@ async function main(): Promise<void> {
 type Results = {
   date: string;
   node: string;
+  arithmetic: string;
   quick: boolean;
   secondsPerWorkload: number;
   rounds: number;
@@ -222,6 +230,8 @@ function writeResults(results: Results): void {
     `| workload | requests/s | p50 ms | p99 ms | errors | BatchGetFactorials calls per operation |`,
     `| --- | --: | --: | --: | --: | --: |`,
     ...results.rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.callsPerOperation} |`),
+    ``,
+    `Big results' arithmetic (the subgraph's workers and the in-process column alike): ${results.arithmetic}.`,
     ``,
     `| big request | end to end ms | in-process ms (engine + decimal) |`,
     `| --- | --: | --: |`,

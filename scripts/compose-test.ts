@@ -79,6 +79,9 @@ async function main(): Promise<void> {
       execFileSync('sleep', ['1']);
     }
     step('gateway ready');
+    // Which arithmetic the image's math subgraph uses for big results (the GMP addon if the build could compile it).
+    const arithmetic = /big results: [^"]*/.exec(compose(['logs', '--no-color', 'math']))?.[0] ?? 'big results: (not logged)';
+    step(`math subgraph: ${arithmetic}`);
 
     check((await graphql(base, '{ ncr(n: 52, r: 5) }')).ncr === '2598960', 'GraphQL ncr(52, 5) = 2598960');
     check((await (await fetch(`${base}/api/ncr/10/3`)).text()) === '{"input":[10,3],"ncr":120,"msg":"Success"}', 'REST /api/ncr/10/3');

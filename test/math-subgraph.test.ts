@@ -28,11 +28,7 @@ describe('math subgraph', () => {
 
     it('gives ncr(10^6, 5*10^5) with the residues, length and leading digits of an independent computation', async () => {
       const { data } = await query('{ c: ncr(n: 1000000, r: 500000) }');
-      const c = BigInt(data!.c!);
-      for (const p of [1_000_003n, 1_000_033n]) expect(c % p).toBe(binomialModPrime(1_000_000, 500_000, p));
-      const log10 = (lnFactorial(1_000_000) - 2 * lnFactorial(500_000)) / Math.LN10;
-      expect(data!.c!.length).toBe(Math.floor(log10) + 1);
-      expect(data!.c!.slice(0, 5)).toBe(String(Math.floor(10 ** (log10 - Math.floor(log10) + 4))));
+      expectCentralBinomial(data!.c!);
     });
 
     it("gives ncr(n, r) = ncr(n, n - r) and Pascal's rule for any n up to 5000", async () => {
@@ -181,6 +177,33 @@ describe('math subgraph', () => {
       await Promise.all([big, ...small]);
       expect(order.indexOf('big')).toBe(5);
     });
+  });
+});
+
+/** C(10^6, 5*10^5) checked against an independent computation: residues, length and leading digits. */
+function expectCentralBinomial(decimal: string): void {
+  const c = BigInt(decimal);
+  for (const p of [1_000_003n, 1_000_033n]) expect(c % p).toBe(binomialModPrime(1_000_000, 500_000, p));
+  const log10 = (lnFactorial(1_000_000) - 2 * lnFactorial(500_000)) / Math.LN10;
+  expect(decimal.length).toBe(Math.floor(log10) + 1);
+  expect(decimal.slice(0, 5)).toBe(String(Math.floor(10 ** (log10 - Math.floor(log10) + 4))));
+}
+
+// The worker threads' big products and decimal conversions use the GMP addon when it is built; this is the
+// other path, the one every machine without the addon runs.
+describe('math subgraph with BigInt only (MATH_NATIVE=off)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // inlineDigits 0: every result from prime exponents is built on a worker thread.
+    stack = await startStack({ math: { nativeArithmetic: false, inlineDigits: 0 } });
+  });
+  afterAll(() => stack.stop());
+
+  it('gives ncr(10^6, 5*10^5), big ncr from a worker and big factorials as the references do', async () => {
+    const { data } = await graphql(stack.mathUrl, '{ c: ncr(n: 1000000, r: 500000) d: ncr(n: 4000, r: 1700) f: factorial(n: 20000) }');
+    expectCentralBinomial(data!.c!);
+    expect(data!.d).toBe(binomial(4000, 1700).toString());
+    expect(data!.f).toBe(slowFactorial(20_000).toString());
   });
 });
 

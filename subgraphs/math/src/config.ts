@@ -1,6 +1,6 @@
 // The math subgraph's settings, read from the environment once and validated.
 
-import { ConfigError, readInt, readPort, readString } from '../../../lib/config';
+import { ConfigError, readChoice, readInt, readPort, readString } from '../../../lib/config';
 import { readPemPair, readPemSetting, type ClientTls } from '../../../lib/tls';
 import { readServiceSettings, type ServiceSettings } from '../../../lib/service';
 
@@ -12,11 +12,13 @@ export interface MathConfig extends ServiceSettings {
   readonly maxOperationDigits: number;
   readonly requestTimeoutMs: number;
   readonly workers: number | undefined;
+  /** Whether worker threads use the GMP addon when it was built ('auto') or always BigInt ('off'). */
+  readonly nativeArithmetic: 'auto' | 'off';
   readonly production: boolean;
   readonly factorialTls: ClientTls | undefined;
 }
 
-/** Reads MATH_PORT, HOST, FACTORIAL_ADDRESS, MAX_N, MAX_RESULT_DIGITS, MAX_OPERATION_DIGITS, REQUEST_TIMEOUT_MS, MATH_WORKERS, NODE_ENV, LOG_LEVEL, OTEL_*. */
+/** Reads MATH_PORT, HOST, FACTORIAL_ADDRESS, MAX_N, MAX_RESULT_DIGITS, MAX_OPERATION_DIGITS, REQUEST_TIMEOUT_MS, MATH_WORKERS, MATH_NATIVE, NODE_ENV, LOG_LEVEL, OTEL_*. */
 export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
   const workers = readInt(env, 'MATH_WORKERS', 0, { min: 0, max: 256 });
   return Object.freeze({
@@ -28,6 +30,7 @@ export function loadMathConfig(env: NodeJS.ProcessEnv): MathConfig {
     maxOperationDigits: readInt(env, 'MAX_OPERATION_DIGITS', 3_000_000, { min: 1, max: 1_000_000_000 }),
     requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
     workers: workers === 0 ? undefined : workers,
+    nativeArithmetic: readChoice(env, 'MATH_NATIVE', 'auto', ['auto', 'off'] as const),
     production: readString(env, 'NODE_ENV', 'development') === 'production',
     factorialTls: readClientTls(env),
   });

@@ -5,6 +5,7 @@ import { createMetricsRegistry } from '../../../lib/metrics';
 import { runService } from '../../../lib/service';
 import { createFactorialClient } from '../../../services/factorial/src/client';
 import { loadMathConfig } from './config';
+import { nativeBignum } from '../../../lib/math/native';
 import { MathService } from './math';
 import { createMathServer } from './server';
 
@@ -17,8 +18,15 @@ void runService('math', loadMathConfig, async (config, logger) => {
     maxResultDigits: config.maxResultDigits,
     maxOperationDigits: config.maxOperationDigits,
     workers: config.workers,
+    nativeArithmetic: config.nativeArithmetic === 'auto',
     registry,
   });
+  const native = config.nativeArithmetic === 'auto' ? nativeBignum() : undefined;
+  logger.info(
+    native
+      ? `big results: GMP ${native.gmpVersion} (the native addon)`
+      : `big results: JavaScript BigInt (${config.nativeArithmetic === 'off' ? 'MATH_NATIVE=off' : 'the GMP addon is not built: see README'})`,
+  );
   const server = await createMathServer({
     math,
     registry,

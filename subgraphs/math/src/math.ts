@@ -37,6 +37,8 @@ export interface MathServiceOptions {
   inlineDigits?: number;
   /** Worker threads for big results. Default: cores minus one, at least 1. */
   workers?: number;
+  /** Whether worker threads use the GMP addon when it was built (lib/math/native.ts). Default: true. */
+  nativeArithmetic?: boolean;
   /** Big results that may wait for a worker; beyond it RESOURCE_EXHAUSTED. Default: 32. */
   maxQueue?: number;
   /** Keys per BatchGetFactorials call (a larger batch is split). Default: 1,000, the service's limit. */
@@ -65,6 +67,7 @@ export class MathService {
   readonly valueMaxN: number;
   readonly inlineDigits: number;
   readonly pool: WorkerPool<MathTask, string>;
+  readonly nativeArithmetic: boolean;
   private readonly metrics: ReturnType<typeof createClientMetrics> | undefined;
 
   constructor(private readonly options: MathServiceOptions) {
@@ -74,6 +77,7 @@ export class MathService {
     this.maxTerms = options.maxTerms ?? 100;
     this.valueMaxN = options.valueMaxN ?? 1000;
     this.inlineDigits = options.inlineDigits ?? 2000;
+    this.nativeArithmetic = options.nativeArithmetic ?? true;
     this.pool = new WorkerPool({ script: path.join(__dirname, 'math-worker'), size: options.workers, maxQueue: options.maxQueue ?? 32 });
     this.metrics = options.registry ? createClientMetrics(options.registry, this.pool) : undefined;
   }
@@ -182,10 +186,16 @@ export class RequestMath {
       span.setAttribute('math.computed_in', n <= this.service.valueMaxN ? 'event_loop' : 'worker');
       if (n <= this.service.valueMaxN) return bytesToBigint(value).toString();
       const bytes = new Uint8Array(value);
-      return runInSpan(this.service.pool, 'math.worker', { 'math.task': 'decimal' }, { kind: 'decimal', bytes } as MathTask, {
-        signal: this.scope.lifetime.signal,
-        transfer: [bytes.buffer],
-      });
+      return runInSpan(
+        this.service.pool,
+        'math.worker',
+        { 'math.task': 'decimal' },
+        { kind: 'decimal', bytes, native: this.service.nativeArithmetic } as MathTask,
+        {
+          signal: this.scope.lifetime.signal,
+          transfer: [bytes.buffer],
+        },
+      );
     });
   }
 
@@ -257,6 +267,7 @@ export class RequestMath {
         kind: 'ratio',
         numerators: top.map((e) => Uint32Array.from(e)),
         denominators: bottom.map((e) => Uint32Array.from(e)),
+        native: this.service.nativeArithmetic,
       };
       const transfer = [...task.numerators, ...task.denominators].map((e) => e.buffer as ArrayBuffer);
       return runInSpan(this.service.pool, 'math.worker', { 'math.task': 'ratio' }, task, { signal: this.scope.lifetime.signal, transfer });

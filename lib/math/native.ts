@@ -1,0 +1,29 @@
+// The optional GMP addon (lib/math/native/gmp-bignum.c), when npm install could build it; BigInt otherwise.
+
+import { projectPath } from '../paths';
+
+export interface NativeBignum {
+  /** prod(primes[i] ** exponents[i]) in decimal; exponents are integers from 0 to 2^32 - 1, at most one per prime. */
+  primePowersDecimal(primes: Uint32Array, exponents: Float64Array): string;
+  /** An unsigned big-endian integer in decimal. */
+  bytesDecimal(bytes: Uint8Array): string;
+  /** The GMP library's version. */
+  gmpVersion: string;
+}
+
+/** Where scripts/build-native.js leaves the addon. */
+export const NATIVE_ADDON_PATH = projectPath('lib/math/native/build/Release/gmp_bignum.node');
+
+let addon: NativeBignum | null | undefined;
+
+/** The addon, or undefined when it was not built (or could not load here). Loaded once per thread. */
+export function nativeBignum(): NativeBignum | undefined {
+  if (addon === undefined) {
+    try {
+      addon = require(NATIVE_ADDON_PATH) as NativeBignum;
+    } catch {
+      addon = null;
+    }
+  }
+  return addon ?? undefined;
+}

@@ -1,0 +1,126 @@
+// Optional native arithmetic for the math subgraph's worker threads, with GMP: the product of prime powers
+// and decimal conversion, the two steps that dominate a million-digit ratio of factorials. V8's BigInt does
+// both in pure JavaScript's stead; lib/math/native.ts loads this when it was built (npm install builds it if
+// a C compiler and GMP's headers are there) and falls back to BigInt otherwise. Results are identical
+// (test/native-bignum.test.ts). GMP is linked dynamically (LGPL).
+
+#include <gmp.h>
+#include <math.h>
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LEAF 16
+
+static napi_value fail(napi_env env, const char *message) {
+  napi_throw_range_error(env, NULL, message);
+  return NULL;
+}
+
+// out = prod(primes[i] ^ exponents[i]) for lo <= i < hi, as a balanced tree so that the big
+// multiplications meet operands of similar size.
+static void product(mpz_t out, const uint32_t *primes, const double *exponents, size_t lo, size_t hi) {
+  if (hi - lo <= LEAF) {
+    mpz_set_ui(out, 1);
+    mpz_t power;
+    mpz_init(power);
+    for (size_t i = lo; i < hi; i++) {
+      unsigned long e = (unsigned long)exponents[i];
+      if (e == 0) continue;
+      if (e == 1) {
+        mpz_mul_ui(out, out, primes[i]);
+      } else {
+        mpz_ui_pow_ui(power, primes[i], e);
+        mpz_mul(out, out, power);
+      }
+    }
+    mpz_clear(power);
+    return;
+  }
+  size_t mid = lo + (hi - lo) / 2;
+  mpz_t left, right;
+  mpz_init(left);
+  mpz_init(right);
+  product(left, primes, exponents, lo, mid);
+  product(right, primes, exponents, mid, hi);
+  mpz_mul(out, left, right);
+  mpz_clear(left);
+  mpz_clear(right);
+}
+
+// n in base 10 as a JavaScript string; clears n.
+static napi_value decimal(napi_env env, mpz_t n) {
+  size_t size = mpz_sizeinbase(n, 10) + 2;
+  char *digits = malloc(size);
+  if (digits == NULL) {
+    mpz_clear(n);
+    return fail(env, "out of memory for the decimal digits");
+  }
+  mpz_get_str(digits, 10, n);
+  mpz_clear(n);
+  napi_value result;
+  napi_status status = napi_create_string_latin1(env, digits, strlen(digits), &result);
+  free(digits);
+  return status == napi_ok ? result : fail(env, "could not make the result string");
+}
+
+static int typed_array(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
+  bool is_typed_array = false;
+  napi_typedarray_type type;
+  if (napi_is_typedarray(env, value, &is_typed_array) != napi_ok || !is_typed_array) return 0;
+  if (napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok) return 0;
+  return type == want;
+}
+
+// primePowersDecimal(primes: Uint32Array, exponents: Float64Array): string
+static napi_value prime_powers_decimal(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 2) {
+    return fail(env, "primePowersDecimal takes (primes: Uint32Array, exponents: Float64Array)");
+  }
+  void *primes, *exponents;
+  size_t prime_count, exponent_count;
+  if (!typed_array(env, args[0], napi_uint32_array, &primes, &prime_count) ||
+      !typed_array(env, args[1], napi_float64_array, &exponents, &exponent_count)) {
+    return fail(env, "primePowersDecimal takes (primes: Uint32Array, exponents: Float64Array)");
+  }
+  if (exponent_count > prime_count) return fail(env, "there are more exponents than primes");
+  const double *e = exponents;
+  for (size_t i = 0; i < exponent_count; i++) {
+    if (!(e[i] >= 0 && e[i] <= 4294967295.0) || floor(e[i]) != e[i]) {
+      return fail(env, "every exponent must be an integer from 0 to 2^32 - 1");
+    }
+  }
+  mpz_t result;
+  mpz_init(result);
+  product(result, primes, e, 0, exponent_count);
+  return decimal(env, result);
+}
+
+// bytesDecimal(bytes: Uint8Array): string, the bytes an unsigned big-endian integer
+static napi_value bytes_decimal(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  void *bytes;
+  size_t length;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 1 ||
+      !typed_array(env, args[0], napi_uint8_array, &bytes, &length)) {
+    return fail(env, "bytesDecimal takes (bytes: Uint8Array)");
+  }
+  mpz_t result;
+  mpz_init(result);
+  if (length > 0) mpz_import(result, length, 1, 1, 1, 0, bytes);
+  return decimal(env, result);
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn, version;
+  napi_create_function(env, "primePowersDecimal", NAPI_AUTO_LENGTH, prime_powers_decimal, NULL, &fn);
+  napi_set_named_property(env, exports, "primePowersDecimal", fn);
+  napi_create_function(env, "bytesDecimal", NAPI_AUTO_LENGTH, bytes_decimal, NULL, &fn);
+  napi_set_named_property(env, exports, "bytesDecimal", fn);
+  napi_create_string_utf8(env, gmp_version, NAPI_AUTO_LENGTH, &version);
+  napi_set_named_property(env, exports, "gmpVersion", version);
+  return exports;
+}

@@ -1,0 +1,98 @@
+// The optional GMP addon against BigInt and the independent references: the same digits, and clear errors.
+
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { bigintToBytes } from '../lib/math/bytes';
+import { nativeBignum } from '../lib/math/native';
+import { factorialPrimeExponents, productOfPrimePowers, ratioOfFactorialExponentsDecimal } from '../lib/math/prime-powers';
+import { primesUpTo } from '../lib/math/primes';
+import { binomial, slowFactorial } from './helpers/reference';
+
+const native = nativeBignum();
+// What scripts/build-native.js needs besides the node-api-headers package: GMP's headers and a C compiler.
+const canBuild =
+  ['/usr/include/gmp.h', '/usr/include/x86_64-linux-gnu/gmp.h', '/usr/include/aarch64-linux-gnu/gmp.h'].some((f) => fs.existsSync(f)) &&
+  (() => {
+    try {
+      execFileSync('cc', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+/** A deterministic pseudo-random sequence, so that a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+describe('native arithmetic (GMP addon)', () => {
+  it("is built wherever a C compiler and GMP's headers are (npm install builds it)", () => {
+    if (canBuild) expect(native).toBeDefined();
+    else expect(native).toBeUndefined();
+  });
+
+  (native ? describe : describe.skip)('with the addon', () => {
+    const gmp = native!;
+
+    it('multiplies prime powers as BigInt does, for random exponent vectors small and large', () => {
+      const next = random(7);
+      for (let trial = 0; trial < 200; trial++) {
+        const length = Math.floor(next() * (trial < 150 ? 40 : 3000));
+        const exponents = Float64Array.from({ length }, () => (next() < 0.3 ? 0 : Math.floor(next() ** 3 * 40)));
+        const primes = primesUpTo(30_000);
+        expect(gmp.primePowersDecimal(primes, exponents)).toBe(productOfPrimePowers(exponents).toString());
+      }
+    });
+
+    it('gives n choose r as the multiplicative formula does, n up to 200', () => {
+      for (let n = 0; n <= 200; n += 7) {
+        for (let r = 0; r <= n; r += 3) {
+          const decimal = ratioOfFactorialExponentsDecimal(
+            [factorialPrimeExponents(n)],
+            [factorialPrimeExponents(r), factorialPrimeExponents(n - r)],
+            gmp,
+          );
+          expect(decimal).toBe(binomial(n, r).toString());
+        }
+      }
+    });
+
+    it('gives C(10^6, 5*10^5), 301,027 digits, exactly as BigInt does', () => {
+      const n = factorialPrimeExponents(1_000_000);
+      const half = factorialPrimeExponents(500_000);
+      const viaGmp = ratioOfFactorialExponentsDecimal([n], [half, half], gmp);
+      expect(viaGmp).toHaveLength(301_027);
+      expect(viaGmp).toBe(ratioOfFactorialExponentsDecimal([n], [half, half]));
+    });
+
+    it('converts unsigned big-endian bytes to decimal as BigInt does', () => {
+      expect(gmp.bytesDecimal(new Uint8Array(0))).toBe('0');
+      expect(gmp.bytesDecimal(Uint8Array.of(0, 0, 1, 0))).toBe('256');
+      const big = slowFactorial(3000);
+      expect(gmp.bytesDecimal(bigintToBytes(big))).toBe(big.toString());
+      const next = random(11);
+      for (let trial = 0; trial < 100; trial++) {
+        const bytes = Uint8Array.from({ length: Math.floor(next() * 200) }, () => Math.floor(next() * 256));
+        const hex = Buffer.from(bytes).toString('hex');
+        expect(gmp.bytesDecimal(bytes)).toBe(BigInt(`0x0${hex}`).toString());
+      }
+    });
+
+    it('refuses what it cannot compute exactly, with an error that says why', () => {
+      const primes = primesUpTo(100);
+      const call = (f: () => unknown) => () => f();
+      expect(call(() => gmp.primePowersDecimal(primes, Float64Array.of(1, 0.5)))).toThrow(/integer from 0 to 2\^32 - 1/);
+      expect(call(() => gmp.primePowersDecimal(primes, Float64Array.of(-1)))).toThrow(/integer from 0 to 2\^32 - 1/);
+      expect(call(() => gmp.primePowersDecimal(primes, Float64Array.of(NaN)))).toThrow(/integer from 0 to 2\^32 - 1/);
+      expect(call(() => gmp.primePowersDecimal(primes, Float64Array.of(2 ** 32)))).toThrow(/integer from 0 to 2\^32 - 1/);
+      expect(call(() => gmp.primePowersDecimal(primes, new Float64Array(primes.length + 1)))).toThrow(/more exponents than primes/);
+      expect(call(() => (gmp.primePowersDecimal as (...args: unknown[]) => string)([2, 3], [1, 1]))).toThrow(/Uint32Array/);
+      expect(call(() => (gmp.bytesDecimal as (...args: unknown[]) => string)('12'))).toThrow(/Uint8Array/);
+    });
+  });
+});
