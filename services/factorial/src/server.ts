@@ -11,10 +11,10 @@ import {
   type BatchGetFactorialsRequest,
   type BatchGetFactorialsResponse,
   type Factorial,
-  FactorialServiceService,
   type GetFactorialRequest,
   Representation,
 } from '../../../generated/proto/factorial/v1/factorial';
+import { FactorialServiceDefinition } from './codec';
 import { grpcCodeName } from '../../../lib/errors';
 import { silentLogger, type Logger } from '../../../lib/logger';
 import { isSaneRequestId, REQUEST_ID_HEADER } from '../../../lib/request-budget';
@@ -211,7 +211,8 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     grpcMetrics ? grpcMetrics.instrument(SERVICE_NAME, method, handler) : handler;
 
   const server = new grpc.Server();
-  server.addService(FactorialServiceService, {
+  // The generated definition with the fast reply codecs (codec.ts): the same bytes, a fraction of the time.
+  server.addService(FactorialServiceDefinition, {
     getFactorial: instrument(
       'GetFactorial',
       handle<GetFactorialRequest, Factorial>(
@@ -282,7 +283,10 @@ function toMessage(n: number, kind: Kind, result: Uint8Array | Uint32Array): Fac
   if (kind === 'value') {
     return { n, value: Buffer.from(result.buffer, result.byteOffset, result.byteLength), primeExponents: [] };
   }
-  return { n, value: Buffer.alloc(0), primeExponents: Array.from(result) };
+  // A plain loop: Array.from on a typed array of 78,498 took several ms.
+  const primeExponents = new Array<number>(result.length);
+  for (let i = 0; i < result.length; i++) primeExponents[i] = result[i]!;
+  return { n, value: Buffer.alloc(0), primeExponents };
 }
 
 /** The parent context of a call: the caller's trace from `traceparent`, and its request id when it is a sane one. */

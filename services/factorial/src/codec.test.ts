@@ -1,0 +1,81 @@
+// The fast reply codecs against ts-proto's generated ones: the same bytes out, the same messages in.
+
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
+import fc from 'fast-check';
+import { BatchGetFactorialsResponse, Factorial } from '../../../generated/proto/factorial/v1/factorial';
+import { factorialPrimeExponents } from '../../../lib/math/prime-powers';
+import { decodeBatchGetFactorialsResponse, decodeFactorial, encodeBatchGetFactorialsResponse, encodeFactorial } from './codec';
+
+// uint32s of every varint length, 1 to 5 bytes.
+const uint32 = fc.oneof(fc.nat(200), fc.nat(70_000), fc.integer({ min: 0, max: 0xffffffff }));
+const factorial = fc.record({
+  n: uint32,
+  value: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
+  primeExponents: fc.array(uint32, { maxLength: 300 }),
+});
+
+const generatedBytes = (message: Factorial) => Buffer.from(Factorial.encode(message).finish());
+
+describe('fast reply codecs', () => {
+  it('encode Factorial and BatchGetFactorialsResponse to the bytes the generated codecs write', () => {
+    fc.assert(
+      fc.property(factorial, (message) => {
+        expect(encodeFactorial(message).equals(generatedBytes(message))).toBe(true);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(factorial, { maxLength: 6 }), (factorials) => {
+        const generated = Buffer.from(BatchGetFactorialsResponse.encode({ factorials }).finish());
+        expect(encodeBatchGetFactorialsResponse({ factorials }).equals(generated)).toBe(true);
+      }),
+    );
+  });
+
+  it('decode to the messages the generated codecs read', () => {
+    fc.assert(
+      fc.property(fc.array(factorial, { maxLength: 6 }), (factorials) => {
+        const bytes = BatchGetFactorialsResponse.encode({ factorials }).finish();
+        expect(decodeBatchGetFactorialsResponse(bytes)).toEqual(BatchGetFactorialsResponse.decode(bytes));
+        for (const f of factorials) expect(decodeFactorial(generatedBytes(f))).toEqual(Factorial.decode(generatedBytes(f)));
+      }),
+    );
+  });
+
+  it('read what another writer may send: unpacked exponents, fields out of order, unknown fields, 10-byte varints', () => {
+    const writer = new BinaryWriter();
+    writer.uint32(24).uint32(7); // exponent 7, not packed
+    writer.uint32(26).fork().uint32(1).uint32(300).join(); // packed 1, 300
+    writer.uint32(40).uint64(123456789012345n); // unknown varint field 5
+    writer.uint32(49).fixed64(1n); // unknown fixed64 field 6
+    writer.uint32(58).string('ignored'); // unknown length-delimited field 7
+    writer.uint32(69).fixed32(9); // unknown fixed32 field 8
+    writer.uint32(8).int64(-1n); // n as a 10-byte varint: its low 32 bits
+    writer.uint32(18).bytes(Uint8Array.of(1, 2, 3));
+    const bytes = writer.finish();
+    const decoded = decodeFactorial(bytes);
+    expect(decoded).toEqual(Factorial.decode(bytes));
+    expect(decoded).toEqual({ n: 0xffffffff, value: Buffer.from([1, 2, 3]), primeExponents: [7, 1, 300] });
+  });
+
+  it('refuse malformed input with an error, never a wrong message', () => {
+    const good = encodeFactorial({ n: 5, value: Buffer.alloc(0), primeExponents: [3, 1, 1] });
+    expect(() => decodeFactorial(good.subarray(0, good.length - 1))).toThrow(/protobuf/);
+    expect(() => decodeFactorial(Uint8Array.of(8, 0xff, 0xff))).toThrow(/premature end/);
+    expect(() => decodeFactorial(Uint8Array.of(8, ...new Array<number>(11).fill(0xff), 1))).toThrow(/longer than 10 bytes/);
+    expect(() => decodeFactorial(Uint8Array.of(18, 5, 1, 2))).toThrow(/runs past/);
+    expect(() => decodeBatchGetFactorialsResponse(Uint8Array.of(10, 9, 8, 1))).toThrow(/runs past/);
+    expect(() => encodeFactorial({ n: -1, value: Buffer.alloc(0), primeExponents: [] })).toThrow(/uint32/);
+    expect(() => encodeFactorial({ n: 1, value: Buffer.alloc(0), primeExponents: [2 ** 32] })).toThrow(/uint32/);
+  });
+
+  it('carry the exponents of 10^6! and 5*10^5! through a reply', () => {
+    const factorials = [1_000_000, 500_000].map((n) => ({
+      n,
+      value: Buffer.alloc(0),
+      primeExponents: Array.from(factorialPrimeExponents(n)),
+    }));
+    const bytes = encodeBatchGetFactorialsResponse({ factorials });
+    expect(bytes.equals(Buffer.from(BatchGetFactorialsResponse.encode({ factorials }).finish()))).toBe(true);
+    expect(decodeBatchGetFactorialsResponse(bytes)).toEqual({ factorials });
+  });
+});

@@ -1,0 +1,215 @@
+// Fast wire codecs for the service's replies, whose prime exponents are tens of thousands of packed varints
+// (10^6! has 78,498). ts-proto's generated codecs make a writer or reader call per varint: the reply for
+// 10^6! and 5·10^5! took about 5 ms to encode and 5 ms to decode, more than the rest of the call. These write
+// the same bytes and read the same messages (test/codec.test.ts checks both against the generated codecs), in
+// one pass over a buffer. Requests keep the generated codecs: they are small.
+
+import { makeGenericClientConstructor } from '@grpc/grpc-js';
+import {
+  FactorialServiceClient,
+  FactorialServiceService,
+  type BatchGetFactorialsResponse,
+  type Factorial,
+} from '../../../generated/proto/factorial/v1/factorial';
+
+const MAX_UINT32 = 0xffffffff;
+
+function varintSize(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
+}
+
+function checkUint32(value: number, what: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_UINT32) throw new RangeError(`${what} must be a uint32, but got: ${value}`);
+}
+
+/** A Factorial's encoded size, and the size of its packed exponents. */
+function factorialSizes(message: Factorial): { size: number; packed: number } {
+  let size = 0;
+  if (message.n !== 0) {
+    checkUint32(message.n, 'n');
+    size += 1 + varintSize(message.n);
+  }
+  if (message.value.length !== 0) size += 1 + varintSize(message.value.length) + message.value.length;
+  let packed = 0;
+  for (const e of message.primeExponents) {
+    checkUint32(e, 'a prime exponent');
+    packed += varintSize(e);
+  }
+  if (packed !== 0) size += 1 + varintSize(packed) + packed;
+  return { size, packed };
+}
+
+class Writer {
+  pos = 0;
+  constructor(readonly buf: Buffer) {}
+
+  varint(value: number): void {
+    const buf = this.buf;
+    while (value > 0x7f) {
+      buf[this.pos++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buf[this.pos++] = value;
+  }
+
+  factorial(message: Factorial, packed: number): void {
+    if (message.n !== 0) {
+      this.buf[this.pos++] = 8;
+      this.varint(message.n);
+    }
+    if (message.value.length !== 0) {
+      this.buf[this.pos++] = 18;
+      this.varint(message.value.length);
+      this.buf.set(message.value, this.pos);
+      this.pos += message.value.length;
+    }
+    if (packed !== 0) {
+      this.buf[this.pos++] = 26;
+      this.varint(packed);
+      for (const e of message.primeExponents) this.varint(e);
+    }
+  }
+}
+
+/** Factorial in protobuf wire format: the bytes Factorial.encode writes. */
+export function encodeFactorial(message: Factorial): Buffer {
+  const { size, packed } = factorialSizes(message);
+  const writer = new Writer(Buffer.allocUnsafe(size));
+  writer.factorial(message, packed);
+  return writer.buf;
+}
+
+/** BatchGetFactorialsResponse in protobuf wire format: the bytes BatchGetFactorialsResponse.encode writes. */
+export function encodeBatchGetFactorialsResponse(message: BatchGetFactorialsResponse): Buffer {
+  const sizes = message.factorials.map(factorialSizes);
+  const total = sizes.reduce((sum, { size }) => sum + 1 + varintSize(size) + size, 0);
+  const writer = new Writer(Buffer.allocUnsafe(total));
+  message.factorials.forEach((factorial, i) => {
+    writer.buf[writer.pos++] = 10;
+    writer.varint(sizes[i]!.size);
+    writer.factorial(factorial, sizes[i]!.packed);
+  });
+  return writer.buf;
+}
+
+class Reader {
+  pos = 0;
+  constructor(readonly buf: Uint8Array) {}
+
+  /** A varint's low 32 bits, unsigned (protobuf's uint32); at most 10 bytes, and never past `end`. */
+  uint32(end: number): number {
+    const buf = this.buf;
+    let result = 0;
+    for (let shift = 0; shift < 70; shift += 7) {
+      if (this.pos >= end) throw new Error('protobuf: premature end of a varint');
+      const byte = buf[this.pos++]!;
+      if (shift < 32) result |= (byte & 0x7f) << shift;
+      if (byte < 0x80) return result >>> 0;
+    }
+    throw new Error('protobuf: a varint longer than 10 bytes');
+  }
+
+  /** The end of a length-delimited field that starts here. */
+  delimited(end: number): number {
+    const length = this.uint32(end);
+    if (length > end - this.pos) throw new Error('protobuf: a length-delimited field runs past its message');
+    return this.pos + length;
+  }
+
+  skip(wireType: number, end: number): void {
+    if (wireType === 0) this.uint32(end);
+    else if (wireType === 1) this.pos += 8;
+    else if (wireType === 2) this.pos = this.delimited(end);
+    else if (wireType === 5) this.pos += 4;
+    else throw new Error(`protobuf: wire type ${wireType} is not supported here`);
+    if (this.pos > end) throw new Error('protobuf: a field runs past its message');
+  }
+
+  /** The packed uint32s up to `stop`: counted first (one per byte below 0x80), then read, mostly one byte each. */
+  packedUint32(stop: number): number[] {
+    const buf = this.buf;
+    let count = 0;
+    for (let i = this.pos; i < stop; i++) if (buf[i]! < 0x80) count++;
+    const values = new Array<number>(count);
+    let k = 0;
+    while (this.pos < stop) {
+      const byte = buf[this.pos]!;
+      if (byte < 0x80) {
+        values[k++] = byte;
+        this.pos++;
+      } else {
+        values[k++] = this.uint32(stop);
+      }
+    }
+    return values;
+  }
+
+  factorial(end: number): Factorial {
+    const message: Factorial = { n: 0, value: Buffer.alloc(0), primeExponents: [] };
+    while (this.pos < end) {
+      const tag = this.uint32(end);
+      if (tag === 8) {
+        message.n = this.uint32(end);
+      } else if (tag === 18) {
+        const stop = this.delimited(end);
+        message.value = Buffer.from(this.buf.subarray(this.pos, stop));
+        this.pos = stop;
+      } else if (tag === 26) {
+        const packed = this.packedUint32(this.delimited(end));
+        message.primeExponents = message.primeExponents.length === 0 ? packed : message.primeExponents.concat(packed);
+      } else if (tag === 24) {
+        message.primeExponents.push(this.uint32(end));
+      } else if ((tag & 7) === 4 || tag === 0) {
+        break;
+      } else {
+        this.skip(tag & 7, end);
+      }
+    }
+    return message;
+  }
+}
+
+/** A Factorial from protobuf wire format: what Factorial.decode reads (throws on malformed input). */
+export function decodeFactorial(bytes: Uint8Array): Factorial {
+  return new Reader(bytes).factorial(bytes.length);
+}
+
+/** A BatchGetFactorialsResponse from protobuf wire format: what BatchGetFactorialsResponse.decode reads. */
+export function decodeBatchGetFactorialsResponse(bytes: Uint8Array): BatchGetFactorialsResponse {
+  const reader = new Reader(bytes);
+  const end = bytes.length;
+  const factorials: Factorial[] = [];
+  while (reader.pos < end) {
+    const tag = reader.uint32(end);
+    if (tag === 10) {
+      const stop = reader.delimited(end);
+      factorials.push(reader.factorial(stop));
+      reader.pos = stop;
+    } else if ((tag & 7) === 4 || tag === 0) {
+      break;
+    } else {
+      reader.skip(tag & 7, end);
+    }
+  }
+  return { factorials };
+}
+
+/** The generated service definition with the fast reply codecs: for the server and the client alike. */
+export const FactorialServiceDefinition = {
+  getFactorial: {
+    ...FactorialServiceService.getFactorial,
+    responseSerialize: encodeFactorial,
+    responseDeserialize: decodeFactorial,
+  },
+  batchGetFactorials: {
+    ...FactorialServiceService.batchGetFactorials,
+    responseSerialize: encodeBatchGetFactorialsResponse,
+    responseDeserialize: decodeBatchGetFactorialsResponse,
+  },
+} as const;
+
+/** The generated client's class, on the fast codecs. */
+export const FastFactorialServiceClient = makeGenericClientConstructor(
+  FactorialServiceDefinition,
+  'factorial.v1.FactorialService',
+) as unknown as typeof FactorialServiceClient;
