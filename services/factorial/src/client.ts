@@ -1,7 +1,8 @@
 // The factorial service's client settings: the one place that says how to reach it well.
 
 import * as grpc from '@grpc/grpc-js';
-import { FactorialServiceClient } from '../../../generated/proto/factorial/v1/factorial';
+import type { FactorialServiceClient } from '../../../generated/proto/factorial/v1/factorial';
+import { FastFactorialServiceClient } from './codec';
 import { DEFAULT_MAX_REPLY_BYTES, SERVICE_NAME } from './server';
 
 export interface FactorialClientOptions {
@@ -17,7 +18,8 @@ export interface FactorialClientOptions {
  * largest reply the service will send. Round-robin spreads calls over every address a
  * `dns:///host:port` target resolves to; UNAVAILABLE is retried with a short backoff, within
  * each call's deadline; reconnects back off from 100 ms to at most 1 s so a restarted
- * service is found again within seconds; keepalive pings detect dead connections.
+ * service is found again within seconds; keepalive pings detect dead connections; a flow-control
+ * window of 8 MiB lets big replies arrive without waiting for window updates.
  */
 export function factorialChannelOptions(maxReceiveBytes = DEFAULT_MAX_REPLY_BYTES + 1024 * 1024): grpc.ChannelOptions {
   const serviceConfig = {
@@ -45,12 +47,15 @@ export function factorialChannelOptions(maxReceiveBytes = DEFAULT_MAX_REPLY_BYTE
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 1_000,
     'grpc.dns_min_time_between_resolutions_ms': 2_000,
+    // HTTP/2's default 64 KB flow-control window makes a 2.3 MB reply (10^6!) wait for dozens of window
+    // updates: 18 ms against 10 ms with 8 MiB here. It bounds what a connection buffers, not what it sends.
+    'grpc-node.flow_control_window': 8 * 1024 * 1024,
   };
 }
 
-/** A long-lived client for `target` (`host:port` or `dns:///host:port`); create one per process. */
+/** A long-lived client for `target` (`host:port` or `dns:///host:port`); create one per process. Replies are read with the fast codecs (codec.ts). */
 export function createFactorialClient(target: string, options: FactorialClientOptions = {}): FactorialServiceClient {
-  return new FactorialServiceClient(
+  return new FastFactorialServiceClient(
     target,
     options.credentials ?? grpc.credentials.createInsecure(),
     factorialChannelOptions(options.maxReceiveBytes),
