@@ -1,6 +1,8 @@
 // The worker pool: results, errors from tasks, aborts, and the bounded queue.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { WORKER_NICENESS } from './worker-host';
 import { QueueFullError, TaskAbortedError, WorkerPool } from './worker-pool';
 import type { WorkerTask } from '../services/factorial/src/factorial-worker';
 import { bytesToBigint } from './math/bytes';
@@ -43,5 +45,23 @@ describe('WorkerPool', () => {
     await expect(running).rejects.toBeInstanceOf(TaskAbortedError);
     expect(pool.stats()).toEqual({ size: 1, busy: 0, queued: 0, aborted: 2 });
     expect(bytesToBigint((await pool.run({ kind: 'value', n: 6 })) as Uint8Array)).toBe(720n);
+  });
+});
+
+describe('WorkerPool threads', () => {
+  // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value (counted after the command name in parentheses).
+  const niceOf = (statPath: string) => Number(fs.readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ')[16]);
+
+  (process.platform === 'linux' ? it : it.skip)(`run ${WORKER_NICENESS} nice levels below the event loop (Linux)`, async () => {
+    const pool = new WorkerPool<WorkerTask, Uint8Array | Uint32Array>({ script, size: 1, maxQueue: 0 });
+    try {
+      await pool.run({ kind: 'value', n: 5 }); // the thread is up
+      const base = niceOf('/proc/thread-self/stat');
+      const threads = fs.readdirSync('/proc/self/task').map((tid) => niceOf(`/proc/self/task/${tid}/stat`));
+      expect(threads).toContain(Math.min(19, base + WORKER_NICENESS));
+      expect(threads).toContain(base); // the event loop's own priority is untouched
+    } finally {
+      await pool.close();
+    }
   });
 });
