@@ -8,23 +8,11 @@
 // `--node-arg` passes a flag to this checkout's processes only (to measure a V8 or Node.js setting).
 // Loopback only; bounded in time (rounds × workloads × 3 stacks × seconds, plus start-up).
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startProcesses, type Processes, type ServiceName } from '../test/helpers/processes';
-import { median, runLoad, type Workload } from './load';
+import { cpuMicros, median, option, runLoad, type Workload } from './load';
 
 const SERVICES: ServiceName[] = ['factorial', 'math', 'gateway'];
-
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-/** CPU time (user + system, worker threads included) a process has used so far, in µs. */
-function cpuMicros(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
 
 interface Round {
   rps: number;

@@ -3,6 +3,7 @@
 
 import autocannon from 'autocannon';
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
 export type Workload = 'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-aliases' | 'rest-hot' | 'rest-cold';
@@ -67,6 +68,18 @@ export async function runLoad(url: string, workload: Workload, seconds: number, 
     },
   );
   return JSON.parse(stdout) as LoadResult;
+}
+
+/** CPU time (user + system, worker threads included) a process has used so far, in µs, from /proc. */
+export function cpuMicros(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** The value after `--name` on the command line. */
+export function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
 /** The middle value (the upper middle of an even count). */

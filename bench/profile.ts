@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as readline from 'node:readline';
 import { startProcesses } from '../test/helpers/processes';
-import { runLoad, type Workload } from './load';
+import { cpuMicros, option, runLoad, type Workload } from './load';
 
 interface ProfileNode {
   id: number;
@@ -24,19 +24,8 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1]! : fallback;
-}
-
 /** Microseconds on the clock V8's profiler stamps samples with (CLOCK_MONOTONIC). */
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
-
-/** CPU time (user + system) a process has used so far, in µs. */
-function cpuMicros(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
 
 /** The package a frame belongs to: an npm package, a file of this project, a Node.js internal or a V8 pseudo-frame. */
 function packageOf(url: string, functionName: string): string {
@@ -87,9 +76,9 @@ function startFloor(args: string[], nodeArgs: string[]): Promise<{ url: string; 
 
 async function main(): Promise<void> {
   const floor = process.argv.includes('--floor');
-  const workload = option('workload', floor ? 'graphql-fixed' : 'graphql-ncr') as Workload;
-  const seconds = Number(option('seconds', '10'));
-  const top = Number(option('top', '12'));
+  const workload = (option('workload') ?? (floor ? 'graphql-fixed' : 'graphql-ncr')) as Workload;
+  const seconds = Number(option('seconds') ?? 10);
+  const top = Number(option('top') ?? 12);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-'));
   const profiling = !process.argv.includes('--no-profile');
   const nodeArgs = profiling ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
