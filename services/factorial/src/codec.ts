@@ -43,8 +43,11 @@ function checkUint32(value: number, what: string): void {
   if (!Number.isInteger(value) || value < 0 || value > MAX_UINT32) throw new RangeError(`${what} must be a uint32, but got: ${value}`);
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /** Exponents as packed varints (the bytes of the packed field, without its tag and length). */
 function packedExponents(exponents: readonly number[] | Uint32Array): Uint8Array {
+  if (exponents.length === 0) return NO_BYTES; // a value reply
   const cached = exponents instanceof Uint32Array ? packedOf.get(exponents) : undefined;
   if (cached) return cached;
   let length = 0;
