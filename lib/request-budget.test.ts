@@ -49,6 +49,26 @@ describe('RequestLifetime', () => {
     expect(listener).not.toHaveBeenCalled();
   });
 
+  it('after finish, a listener added later is never called and a signal asked for later is not aborted', () => {
+    const lifetime = new RequestLifetime(Date.now() + 60_000);
+    lifetime.finish();
+    const late = jest.fn();
+    lifetime.onEnd(late);
+    lifetime.end();
+    expect(late).not.toHaveBeenCalled();
+    expect(lifetime.signal.aborted).toBe(false);
+  });
+
+  it('without a deadline (or one beyond what a timer takes) only end() aborts it', () => {
+    for (const deadline of [undefined, Date.now() + 2 ** 40]) {
+      const lifetime = new RequestLifetime(deadline);
+      const { signal } = lifetime;
+      expect(signal.aborted).toBe(false);
+      lifetime.end();
+      expect(signal.aborted).toBe(true);
+    }
+  });
+
   it('a signal asked for after the deadline is already aborted', () => {
     expect(new RequestLifetime(Date.now() - 1).signal.aborted).toBe(true);
   });

@@ -14,7 +14,7 @@ import { hardenedApolloOptions } from '../../lib/apollo-options';
 import { requestIdOf, traceRequests } from '../../lib/fastify-tracing';
 import { observeOperations } from '../../lib/observe-operations';
 import { LATENCY_BUCKETS } from '../../lib/metrics';
-import { REQUEST_ID_HEADER, RequestLifetime } from '../../lib/request-budget';
+import { REQUEST_ID_HEADER, responseLifetime } from '../../lib/request-budget';
 import { silentLogger, type Logger } from '../../lib/logger';
 import type { GatewayContext } from './context';
 import { BudgetedDataSource, SubgraphDataSource } from './data-source';
@@ -135,11 +135,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   await apollo.start();
 
   const newContext = (request: FastifyRequest, reply: FastifyReply): GatewayContext => {
-    const lifetime = new RequestLifetime(Date.now() + requestTimeoutMs);
     void reply.header(REQUEST_ID_HEADER, request.id);
-    // 'close' comes when the response is sent, or earlier when the client leaves: only then is there work to stop.
-    reply.raw.once('close', () => (reply.raw.writableFinished ? lifetime.finish() : lifetime.end()));
-    return { requestId: request.id, lifetime, trace: requestTrace(request) };
+    return { requestId: request.id, lifetime: responseLifetime(reply.raw, Date.now() + requestTimeoutMs), trace: requestTrace(request) };
   };
 
   if (options.registry) recordHttpMetrics(app, options.registry);

@@ -2,6 +2,7 @@
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { ByteLruCache } from '../../../lib/byte-lru-cache';
+import type { RequestLifetime } from '../../../lib/request-budget';
 import { runInSpan } from '../../../lib/telemetry';
 import { TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
 import { factorialExponents, factorialValue } from './engine';
@@ -50,9 +51,9 @@ export class FactorialStore {
 
   /**
    * n! as bytes (kind 'value') or prime exponents (kind 'exponents'); abort stops waiting, and stops the work once
-   * nobody waits. The signal is asked for only when the result must wait for a worker.
+   * nobody waits. The lifetime's signal is asked for only when the result must wait for a worker.
    */
-  async get(kind: Kind, n: number, signal: () => AbortSignal, tally?: SourceTally): Promise<Result> {
+  async get(kind: Kind, n: number, lifetime: Pick<RequestLifetime, 'signal'>, tally?: SourceTally): Promise<Result> {
     const key = `${kind}:${n}`;
     const cached = this.cache.get(key);
     this.options.onCacheLookup?.(kind, cached !== undefined);
@@ -65,7 +66,7 @@ export class FactorialStore {
       if (tally) tally.inline++;
       return this.computeInline(kind, n, key);
     }
-    return this.computeInPool(kind, n, key, signal, tally);
+    return this.computeInPool(kind, n, key, lifetime, tally);
   }
 
   private async computeInline(kind: Kind, n: number, key: string): Promise<Result> {
@@ -79,7 +80,13 @@ export class FactorialStore {
     return result;
   }
 
-  private async computeInPool(kind: Kind, n: number, key: string, signal: () => AbortSignal, tally?: SourceTally): Promise<Result> {
+  private async computeInPool(
+    kind: Kind,
+    n: number,
+    key: string,
+    lifetime: Pick<RequestLifetime, 'signal'>,
+    tally?: SourceTally,
+  ): Promise<Result> {
     // Concurrent calls for the same factorial share one computation.
     let flight = this.flights.get(key);
     if (tally) tally[flight ? 'shared' : 'worker']++;
@@ -102,7 +109,7 @@ export class FactorialStore {
     }
     flight.waiters++;
     try {
-      return await untilAborted(flight.promise, signal());
+      return await untilAborted(flight.promise, lifetime.signal);
     } finally {
       // The last caller to give up stops the computation (if it still runs).
       if (--flight.waiters === 0 && !flight.settled) flight.controller.abort();

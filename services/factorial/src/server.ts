@@ -11,7 +11,7 @@ import { type BatchGetFactorialsRequest, type GetFactorialRequest, Representatio
 import { FactorialServiceDefinition, type BatchReply, type FactorialReply } from './codec';
 import { grpcCodeName } from '../../../lib/errors';
 import { silentLogger, type Logger } from '../../../lib/logger';
-import { isSaneRequestId, REQUEST_ID_HEADER } from '../../../lib/request-budget';
+import { isSaneRequestId, REQUEST_ID_HEADER, RequestLifetime } from '../../../lib/request-budget';
 import { failSpan, incomingContext, installPropagator, logFields, metadataGetter, startServerSpan } from '../../../lib/telemetry';
 import { projectPath } from '../../../lib/paths';
 import { serverCredentials, type ServerTls } from '../../../lib/tls';
@@ -108,7 +108,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     }
   };
 
-  const resolveAll = async (requests: GetFactorialRequest[], signal: () => AbortSignal, tally: SourceTally): Promise<FactorialReply[]> => {
+  const resolveAll = async (requests: GetFactorialRequest[], lifetime: RequestLifetime, tally: SourceTally): Promise<FactorialReply[]> => {
     // Duplicates in a batch are computed once.
     const unique = new Map<string, Promise<FactorialReply>>();
     const lookup = (request: GetFactorialRequest): Promise<FactorialReply> => {
@@ -116,7 +116,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
       const key = `${kind}:${request.n}`;
       let pending = unique.get(key);
       if (!pending) {
-        pending = store.get(kind, request.n, signal, tally).then((result) => toMessage(request.n, kind, result));
+        pending = store.get(kind, request.n, lifetime, tally).then((result) => toMessage(request.n, kind, result));
         unique.set(key, pending);
       }
       return pending;
@@ -136,24 +136,14 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
       const { span, context: active } = startServerSpan(spanName, callContext(call.metadata), spanAttributes);
       const callLogger = (): Logger => logger.child(logFields(active));
       const started = performance.now();
-      // A cancelled call or an expired deadline stops the waiting, and the work once nobody else waits for it.
-      // grpc-js reports 'cancelled' at the end of every call, answered or not, and most calls never wait for a
-      // worker: the signal is made on demand, and aborted only for a call still unanswered (an AbortSignal and
-      // the DOMException of an abort cost tens of µs, a tenth of a small call).
-      let controller: AbortController | undefined;
-      let answered = false;
-      let cancelled = false;
-      const signal = (): AbortSignal => {
-        if (!controller) {
-          controller = new AbortController();
-          if (cancelled) controller.abort();
-        }
-        return controller.signal;
-      };
+      // A cancelled call or an expired deadline (grpc-js enforces it and reports 'cancelled') stops the waiting,
+      // and the work once nobody else waits for it. grpc-js reports 'cancelled' at the end of answered calls too,
+      // when the lifetime is already finished; its AbortSignal is made only for a call that waits for a worker.
+      const lifetime = new RequestLifetime();
       const done = (error: Partial<grpc.ServiceError> | null, response?: Res): void => {
-        answered = true;
         // A batch that failed on one key stops waiting for the others.
-        if (error) controller?.abort();
+        if (error) lifetime.end();
+        else lifetime.finish();
         const code = error?.code ?? grpc.status.OK;
         span.setAttribute('rpc.grpc.status_code', code);
         if (error) failSpan(span, new Error(error.details ?? ''), grpcCodeName(code));
@@ -168,11 +158,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
         else callback(null, response);
       };
       context.with(active, () => {
-        call.on('cancelled', () => {
-          if (answered) return;
-          cancelled = true;
-          controller?.abort();
-        });
+        call.on('cancelled', () => lifetime.end());
         let requests: GetFactorialRequest[];
         try {
           requests = requestsOf(call.request);
@@ -184,7 +170,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
         }
         const tally: SourceTally = { cache: 0, inline: 0, worker: 0, shared: 0 };
         span.setAttribute('factorial.batch_size', requests.length);
-        resolveAll(requests, signal, tally).then(
+        resolveAll(requests, lifetime, tally).then(
           (factorials) => {
             span.setAttributes({
               'factorial.from_cache': tally.cache,

@@ -18,7 +18,7 @@ import { requestIdOf, traceRequests } from '../../../lib/fastify-tracing';
 import { observeOperations } from '../../../lib/observe-operations';
 import { silentLogger, type Logger } from '../../../lib/logger';
 import { projectPath } from '../../../lib/paths';
-import { budgetFromHeader, REQUEST_TIMEOUT_HEADER, RequestLifetime } from '../../../lib/request-budget';
+import { budgetFromHeader, REQUEST_TIMEOUT_HEADER, responseLifetime } from '../../../lib/request-budget';
 import type { MathContext } from './context';
 import type { MathService } from './math';
 import { resolvers } from './resolvers';
@@ -85,9 +85,7 @@ export async function createMathServer(options: MathServerOptions): Promise<Math
     context: async (request, reply) => {
       // The request's budget: the gateway's remaining time, capped by ours; the client leaving ends it too.
       const budgetMs = budgetFromHeader(request.headers[REQUEST_TIMEOUT_HEADER], requestTimeoutMs);
-      const lifetime = new RequestLifetime(Date.now() + budgetMs);
-      // Only a client that left early has work to stop.
-      reply.raw.once('close', () => (reply.raw.writableFinished ? lifetime.finish() : lifetime.end()));
+      const lifetime = responseLifetime(reply.raw, Date.now() + budgetMs);
       // The request's trace context: the parent of the spans its fields and its BatchGetFactorials call make.
       const trace = requestTrace(request);
       const scope = { lifetime, requestId: request.id, trace: trace.context };
