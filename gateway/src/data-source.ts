@@ -91,11 +91,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         span.setAttribute('http.response.status_code', response.statusCode);
         const text = await response.body.text();
         if (response.statusCode < 200 || response.statusCode > 299) throw errorFromResponse(this.options.url, response.statusCode, text);
-        const parsed = parseJson(text);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-          throw new Error(`Expected JSON response body, but received: ${text.slice(0, 200)}`);
-        }
-        return parsed as GatewayGraphQLResponse;
+        return parseResponse(text);
       } catch (error) {
         // Cancelled because the client went away: nobody reads this answer.
         if (error instanceof Error && error.name === 'AbortError') throw apiError(ErrorCode.DEADLINE_EXCEEDED, 'the request was cancelled');
@@ -111,12 +107,18 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 }
 
-function parseJson(text: string): unknown {
+/** The subgraph's answer: a JSON object, or an error quoting the start of what came instead. */
+function parseResponse(text: string): GatewayGraphQLResponse {
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text);
   } catch {
+    // reported below
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`Expected JSON response body, but received: ${text.slice(0, 200)}`);
   }
+  return parsed as GatewayGraphQLResponse;
 }
 
 /** What RemoteGraphQLDataSource makes of a non-2xx answer: an error naming the status, with the body. */
@@ -134,16 +136,14 @@ function errorFromResponse(url: string, status: number, text: string): GraphQLEr
   });
 }
 
-/** Apollo's RemoteGraphQLDataSource (its own fetch) with the same headers: the baseline bench/tuning.ts measures. */
+/**
+ * Apollo's RemoteGraphQLDataSource (its own fetch) with the same headers: the baseline bench/tuning.ts measures.
+ * Its calls are not cancelled when the client leaves.
+ */
 export class BudgetedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers: Record<string, string> = {};
     budgetHeaders(context as Partial<GatewayContext>, headers);
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
-  }
-
-  override didEncounterError(error: Error): never {
-    if (error.name === 'AbortError') throw apiError(ErrorCode.DEADLINE_EXCEEDED, 'the request was cancelled');
-    throw error;
   }
 }
