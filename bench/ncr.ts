@@ -7,7 +7,7 @@ import { bytesToBigint } from '../lib/math/bytes';
 import { graphql, startStack } from '../test/helpers/stack';
 import { unary } from '../test/helpers/grpc';
 import { createFactorialClient } from '../services/factorial/src/client';
-import { nativeBignum } from '../lib/math/native';
+import { describeArithmetic, nativeBignum } from '../lib/math/native';
 
 const N = 1_000_000;
 const R = 500_000;
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     if (viaSubgraph !== viaValues || viaSubgraph !== viaParallel || viaSubgraph !== viaBigint) throw new Error('the ways disagree');
     console.log(`ncr(${N}, ${R}) (${viaSubgraph.length} digits), median of ${runs} runs:\n`);
     console.log('| way | ms |\n| --- | --: |');
-    const arithmetic = native ? `GMP ${native.gmpVersion} addon` : 'BigInt: the GMP addon is not built';
+    const arithmetic = describeArithmetic(native);
     console.log(`| math subgraph (prime exponents, one batch; ${arithmetic}) | ${subgraph.toFixed(0)} |`);
     console.log(`| math subgraph (prime exponents, one batch; BigInt only, MATH_NATIVE=off) | ${subgraphBigint.toFixed(0)} |`);
     console.log(`| three factorial values one after another, then divide (the tutorial's way) | ${tutorial.toFixed(0)} |`);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { bigintToBytes } from '../lib/math/bytes';
-import { nativeBignum } from '../lib/math/native';
+import { describeArithmetic, nativeBignum } from '../lib/math/native';
 import { factorialPrimeExponents, factorial, ratioOfFactorialExponentsDecimal } from '../lib/math/prime-powers';
 import { startProcesses, type Processes } from '../test/helpers/processes';
 import { median, runLoad, type LoadResult, type Workload } from './load';
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     const results = {
       date: new Date().toISOString(),
       node: process.version,
-      arithmetic: native ? `GMP ${native.gmpVersion} (native addon)` : 'JavaScript BigInt (the GMP addon is not built)',
+      arithmetic: describeArithmetic(native),
       quick,
       secondsPerWorkload: rounds * roundSeconds,
       rounds,

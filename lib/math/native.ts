@@ -27,3 +27,8 @@ export function nativeBignum(): NativeBignum | undefined {
   }
   return addon ?? undefined;
 }
+
+/** Which arithmetic big results use, for logs and benchmark reports. */
+export function describeArithmetic(native: NativeBignum | undefined): string {
+  return native ? `GMP ${native.gmpVersion} (the native addon)` : 'JavaScript BigInt (the GMP addon is not built or not used)';
+}

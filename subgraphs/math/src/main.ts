@@ -5,7 +5,7 @@ import { createMetricsRegistry } from '../../../lib/metrics';
 import { runService } from '../../../lib/service';
 import { createFactorialClient } from '../../../services/factorial/src/client';
 import { loadMathConfig } from './config';
-import { nativeBignum } from '../../../lib/math/native';
+import { describeArithmetic, nativeBignum } from '../../../lib/math/native';
 import { MathService } from './math';
 import { createMathServer } from './server';
 
@@ -22,11 +22,7 @@ void runService('math', loadMathConfig, async (config, logger) => {
     registry,
   });
   const native = config.nativeArithmetic === 'auto' ? nativeBignum() : undefined;
-  logger.info(
-    native
-      ? `big results: GMP ${native.gmpVersion} (the native addon)`
-      : `big results: JavaScript BigInt (${config.nativeArithmetic === 'off' ? 'MATH_NATIVE=off' : 'the GMP addon is not built: see README'})`,
-  );
+  logger.info(`big results: ${describeArithmetic(native)}${config.nativeArithmetic === 'off' ? ', MATH_NATIVE=off' : ''}`);
   const server = await createMathServer({
     math,
     registry,
