@@ -2,7 +2,9 @@
 //   tsx bench/load.ts '<LoadSpec as JSON>'
 
 import autocannon from 'autocannon';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
@@ -68,6 +70,21 @@ export async function runLoad(url: string, workload: Workload, seconds: number, 
     },
   );
   return JSON.parse(stdout) as LoadResult;
+}
+
+/** Starts a floor server (bench/floors) in its own process, with `nodeArgs` for node; resolves with its URL. */
+export function startFloor(args: string[], nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--require', require.resolve('tsx/cjs'), ...args], {
+    cwd: path.resolve(__dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    // Apollo prints notices on stdout too: the floor's own line is the JSON one.
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line.startsWith('{')) resolve({ url: (JSON.parse(line) as { url: string }).url, child });
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
 }
 
 /** CPU time (user + system, worker threads included) a process has used so far, in µs, from /proc. */

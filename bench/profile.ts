@@ -8,10 +8,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as readline from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { startProcesses } from '../test/helpers/processes';
-import { cpuMicros, option, runLoad, type Workload } from './load';
+import { cpuMicros, option, runLoad, startFloor, type Workload } from './load';
 
 interface ProfileNode {
   id: number;
@@ -59,19 +58,6 @@ function summarise(profile: CpuProfile, from: number, to: number) {
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + delta);
   });
   return { busy, byPackage, byFunction };
-}
-
-function startFloor(args: string[], nodeArgs: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...nodeArgs, '--require', require.resolve('tsx/cjs'), ...args], {
-    cwd: path.resolve(__dirname, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('{')) resolve({ url: (JSON.parse(line) as { url: string }).url, child });
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
 }
 
 async function main(): Promise<void> {

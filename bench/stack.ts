@@ -1,36 +1,20 @@
 // The stack under load, beside its floors, in one run: requests/s, p50/p99, errors, calls per operation, peak RSS.
 // Writes bench/results/latest.md, latest.json and latest.svg. Loopback only; every run bounded in time.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import { bigintToBytes } from '../lib/math/bytes';
 import { describeArithmetic, nativeBignum } from '../lib/math/native';
 import { factorialPrimeExponents, factorial, ratioOfFactorialExponentsDecimal } from '../lib/math/prime-powers';
 import { startProcesses, type Processes } from '../test/helpers/processes';
-import { median, runLoad, type LoadResult, type Workload } from './load';
+import { median, runLoad, startFloor, type LoadResult, type Workload } from './load';
 
-const ROOT = path.resolve(__dirname, '..');
-const TSX_CJS = require.resolve('tsx/cjs');
 const CONNECTIONS = 32;
 
 interface Row extends LoadResult {
   name: string;
   /** BatchGetFactorials calls per operation the subgraph executed ('-' when no operation reached it). */
   callsPerOperation: string;
-}
-
-/** Starts a floor server in its own process; resolves with its URL. */
-function startFloor(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--require', TSX_CJS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    // Apollo prints notices on stdout too: the floor's own line is the JSON one.
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('{')) resolve({ url: (JSON.parse(line) as { url: string }).url, child });
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
 }
 
 /** The value of a Prometheus series (summed over labels that match). */

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import * as path from 'node:path';
 import { closeHttp, listenHttp } from '../lib/listen';
 import { startProcesses } from '../test/helpers/processes';
-import { median, runLoad, type LoadResult, type Workload } from './load';
+import { median, option, runLoad, type LoadResult, type Workload } from './load';
 
 const CYCLES = 7;
 const SECONDS = 3;
@@ -30,8 +30,8 @@ interface Run extends LoadResult {
 }
 
 async function main(): Promise<void> {
-  const baselineAt = process.argv.indexOf('--baseline');
-  const baseline = baselineAt > 0 ? path.resolve(process.argv[baselineAt + 1]!) : undefined;
+  const baselineOption = option('baseline');
+  const baseline = baselineOption ? path.resolve(baselineOption) : undefined;
   let exports = 0;
   const sink = createServer((req, res) => {
     req.on('data', () => {});
