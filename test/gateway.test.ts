@@ -98,6 +98,14 @@ describe('gateway', () => {
       expect(headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     });
 
+    it('names the request in x-request-id, for a cached answer and for bad input too', async () => {
+      await rest('/api/ncr/12/5');
+      for (const path of ['/api/ncr/12/5', '/api/ncr/12/x']) {
+        const response = await fetch(`${stack.gatewayUrl}${path}`, { headers: { 'x-request-id': 'rest-id-1' } });
+        expect(response.headers.get('x-request-id')).toBe('rest-id-1');
+      }
+    });
+
     it('writes results above 2^53 exactly, as a JSON number literal', async () => {
       const { text } = await rest('/api/ncr/200/100');
       expect(text).toBe(`{"input":[200,100],"ncr":${binomial(200, 100)},"msg":"Success"}`);

@@ -18,7 +18,8 @@ export interface RestReply {
 }
 
 export interface NcrRoute {
-  handle(rawN: string, rawR: string, context: GatewayContext): Promise<RestReply>;
+  /** `context` is called only when the operation must run (not for bad input or a cached answer). */
+  handle(rawN: string, rawR: string, context: () => GatewayContext): Promise<RestReply>;
 }
 
 /** The REST route; successful bodies are kept in a cache bounded by `cacheBytes` (0 turns it off). */
@@ -37,7 +38,7 @@ export function createNcrRoute(apollo: ApolloServer<GatewayContext>, cacheBytes:
       onCacheLookup?.(cached !== undefined);
       if (cached) return { status: 200, body: cached, immutable: true };
 
-      const response = await apollo.executeOperation({ query: NCR_QUERY, variables: { n, r } }, { contextValue: context });
+      const response = await apollo.executeOperation({ query: NCR_QUERY, variables: { n, r } }, { contextValue: context() });
       if (response.body.kind !== 'single') return failure([n, r], ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
       const { data, errors } = response.body.singleResult;
       const error = errors?.[0];

@@ -164,7 +164,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     restLookups?.inc({ result: hit ? 'hit' : 'miss' }),
   );
   app.get<{ Params: { n: string; r: string } }>('/api/ncr/:n/:r', async (request, reply) => {
-    const answer = await ncr.handle(request.params.n, request.params.r, newContext(request, reply));
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    // The context (lifetime, trace) is made only when the answer is not in the cache.
+    const answer = await ncr.handle(request.params.n, request.params.r, () => newContext(request, reply));
     return reply
       .code(answer.status)
       .type('application/json')
