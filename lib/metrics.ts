@@ -2,13 +2,29 @@
 
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { watchEventLoopBlocking } from './event-loop-blocking';
 import { listenHttp } from './listen';
 import type { PoolStats } from './worker-pool';
 
-/** A fresh registry with the process's default metrics (CPU, memory, event-loop lag, GC). */
+/**
+ * A fresh registry with the process's default metrics (CPU, memory, event-loop lag, GC) and, on Linux,
+ * `eventloop_blocked_max_seconds`: the part of the event-loop lag this thread spent on a CPU, which tells code that
+ * blocks the loop from a machine (or a CPU quota) that starves it.
+ */
 export function createMetricsRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const blocking = watchEventLoopBlocking();
+  if (blocking) {
+    new Gauge({
+      name: 'eventloop_blocked_max_seconds',
+      help: "Longest time the event loop was held by this process's own work (late timers while on a CPU) since the last scrape.",
+      registers: [registry],
+      collect() {
+        this.set(blocking.takeMax() / 1000);
+      },
+    });
+  }
   return registry;
 }
 

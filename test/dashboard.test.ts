@@ -113,6 +113,7 @@ describe('Grafana dashboard', () => {
       'factorial_worker_pool_tasks',
       'math_worker_pool_tasks',
       'nodejs_eventloop_lag_p99_seconds',
+      'eventloop_blocked_max_seconds',
       'process_resident_memory_bytes',
     ]) {
       expect(all).toContain(metric);
