@@ -8,7 +8,7 @@ import * as readline from 'node:readline';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
-export type Workload = 'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-aliases' | 'rest-hot' | 'rest-cold';
+export type Workload = 'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-aliases' | 'graphql-big-ncr' | 'rest-hot' | 'rest-cold';
 
 export interface LoadSpec {
   url: string;
@@ -50,6 +50,8 @@ function nextRequest(workload: Workload): { method: 'GET' | 'POST'; path?: strin
       for (let i = 0; i < 10; i++) [variables[`n${i}`], variables[`r${i}`]] = pair();
       return { method: 'POST', body: JSON.stringify({ query: ALIASES, variables }) };
     }
+    case 'graphql-big-ncr':
+      return { method: 'POST', body: JSON.stringify({ query: '{ ncr(n: 1000000, r: 500000) }' }) };
     case 'rest-hot':
       return { method: 'GET', path: '/api/ncr/500/250' };
     case 'rest-cold': {
@@ -59,8 +61,16 @@ function nextRequest(workload: Workload): { method: 'GET' | 'POST'; path?: strin
   }
 }
 
-/** Runs one load with this file in a child process and returns its figures. */
-export async function runLoad(url: string, workload: Workload, seconds: number, connections = 32): Promise<LoadResult> {
+/**
+ * Runs one load with this file in a child process and returns its figures. Default: 32 connections, but 1 for
+ * graphql-big-ncr (big answers one at a time: the latency of one, and the CPU each costs).
+ */
+export async function runLoad(
+  url: string,
+  workload: Workload,
+  seconds: number,
+  connections = workload === 'graphql-big-ncr' ? 1 : 32,
+): Promise<LoadResult> {
   const spec: LoadSpec = { url, workload, connections, seconds };
   const { stdout } = await promisify(execFile)(
     process.execPath,

@@ -1,6 +1,7 @@
 // Where the CPU time of a request goes: starts the stack (or the stock Apollo floor) with `node --cpu-prof`,
 // loads it with one workload, and prints each process's busy CPU time per request, by package and by function.
 //   npm run bench:profile -- [--workload graphql-ncr] [--seconds 10] [--top 12] [--floor] [--no-profile]
+// (graphql-big-ncr sends ncr(10^6, 5*10^5) on one connection, one at a time: where a big answer's time goes.)
 // CPU time per request comes from /proc (exact, and not inflated by the profiler); the profile says where it went.
 // With --no-profile only the /proc figures are taken. Loopback only; bounded in time. The profiles stay in the
 // directory it prints, for Chrome DevTools.
