@@ -1,8 +1,7 @@
 // The factorial service's client settings: the one place that says how to reach it well.
 
 import * as grpc from '@grpc/grpc-js';
-import type { FactorialServiceClient } from '../../../generated/proto/factorial/v1/factorial';
-import { FastFactorialServiceClient } from './codec';
+import { FastFactorialServiceClient, type FactorialClient } from './codec';
 import { DEFAULT_MAX_REPLY_BYTES, SERVICE_NAME } from './server';
 
 export interface FactorialClientOptions {
@@ -54,7 +53,7 @@ export function factorialChannelOptions(maxReceiveBytes = DEFAULT_MAX_REPLY_BYTE
 }
 
 /** A long-lived client for `target` (`host:port` or `dns:///host:port`); create one per process. Replies are read with the fast codecs (codec.ts). */
-export function createFactorialClient(target: string, options: FactorialClientOptions = {}): FactorialServiceClient {
+export function createFactorialClient(target: string, options: FactorialClientOptions = {}): FactorialClient {
   return new FastFactorialServiceClient(
     target,
     options.credentials ?? grpc.credentials.createInsecure(),

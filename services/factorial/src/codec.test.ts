@@ -4,7 +4,13 @@ import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import fc from 'fast-check';
 import { BatchGetFactorialsResponse, Factorial } from '../../../generated/proto/factorial/v1/factorial';
 import { factorialPrimeExponents } from '../../../lib/math/prime-powers';
-import { decodeBatchGetFactorialsResponse, decodeFactorial, encodeBatchGetFactorialsResponse, encodeFactorial } from './codec';
+import {
+  decodeBatchGetFactorialsResponse,
+  decodeFactorial,
+  encodeBatchGetFactorialsResponse,
+  encodeFactorial,
+  type FactorialMessage,
+} from './codec';
 
 // uint32s of every varint length, 1 to 5 bytes.
 const uint32 = fc.oneof(fc.nat(200), fc.nat(70_000), fc.integer({ min: 0, max: 0xffffffff }));
@@ -15,6 +21,11 @@ const factorial = fc.record({
 });
 
 const generatedBytes = (message: Factorial) => Buffer.from(Factorial.encode(message).finish());
+/** A decoded message as the generated codecs' type (exponents in an Array), checking that they came in a Uint32Array. */
+const asGenerated = (message: FactorialMessage): Factorial => {
+  expect(message.primeExponents).toBeInstanceOf(Uint32Array);
+  return { ...message, primeExponents: Array.from(message.primeExponents) };
+};
 
 describe('fast reply codecs', () => {
   it('encode Factorial and BatchGetFactorialsResponse to the bytes the generated codecs write', () => {
@@ -45,8 +56,10 @@ describe('fast reply codecs', () => {
     fc.assert(
       fc.property(fc.array(factorial, { maxLength: 6 }), (factorials) => {
         const bytes = BatchGetFactorialsResponse.encode({ factorials }).finish();
-        expect(decodeBatchGetFactorialsResponse(bytes)).toEqual(BatchGetFactorialsResponse.decode(bytes));
-        for (const f of factorials) expect(decodeFactorial(generatedBytes(f))).toEqual(Factorial.decode(generatedBytes(f)));
+        expect({ factorials: decodeBatchGetFactorialsResponse(bytes).factorials.map(asGenerated) }).toEqual(
+          BatchGetFactorialsResponse.decode(bytes),
+        );
+        for (const f of factorials) expect(asGenerated(decodeFactorial(generatedBytes(f)))).toEqual(Factorial.decode(generatedBytes(f)));
       }),
     );
   });
@@ -62,7 +75,7 @@ describe('fast reply codecs', () => {
     writer.uint32(8).int64(-1n); // n as a 10-byte varint: its low 32 bits
     writer.uint32(18).bytes(Uint8Array.of(1, 2, 3));
     const bytes = writer.finish();
-    const decoded = decodeFactorial(bytes);
+    const decoded = asGenerated(decodeFactorial(bytes));
     expect(decoded).toEqual(Factorial.decode(bytes));
     expect(decoded).toEqual({ n: 0xffffffff, value: Buffer.from([1, 2, 3]), primeExponents: [7, 1, 300] });
   });
@@ -86,6 +99,9 @@ describe('fast reply codecs', () => {
     }));
     const bytes = encodeBatchGetFactorialsResponse({ factorials });
     expect(bytes.equals(Buffer.from(BatchGetFactorialsResponse.encode({ factorials }).finish()))).toBe(true);
-    expect(decodeBatchGetFactorialsResponse(bytes)).toEqual({ factorials });
+    const decoded = decodeBatchGetFactorialsResponse(bytes).factorials;
+    expect(decoded.map(asGenerated)).toEqual(factorials);
+    // Each array owns its memory: a worker can take it whole, and the reply's buffer is not kept alive by it.
+    for (const f of decoded) expect(f.primeExponents.byteLength).toBe(f.primeExponents.buffer.byteLength);
   });
 });

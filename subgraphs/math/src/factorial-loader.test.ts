@@ -1,6 +1,7 @@
 // The factorial loader: one call per tick, de-duplicated, split only past the limits.
 
-import { Representation, type Factorial, type GetFactorialRequest } from '../../../generated/proto/factorial/v1/factorial';
+import { Representation, type GetFactorialRequest } from '../../../generated/proto/factorial/v1/factorial';
+import type { FactorialMessage } from '../../../services/factorial/src/codec';
 import { FactorialLoader } from './factorial-loader';
 
 const { REPRESENTATION_VALUE: VALUE, REPRESENTATION_PRIME_EXPONENTS: EXPONENTS } = Representation;
@@ -9,7 +10,7 @@ function recordingLoader(options = { maxBatchSize: 1000, maxReplyBytes: 64 * 102
   const calls: number[][] = [];
   const loader = new FactorialLoader(async (requests: GetFactorialRequest[]) => {
     calls.push(requests.map((r) => r.n));
-    return requests.map((r): Factorial => ({ n: r.n, value: Buffer.from([r.n]), primeExponents: [] }));
+    return requests.map((r): FactorialMessage => ({ n: r.n, value: Buffer.from([r.n]), primeExponents: new Uint32Array(0) }));
   }, options);
   return { loader, calls };
 }
@@ -52,10 +53,13 @@ describe('FactorialLoader', () => {
   });
 
   it('rejects a load whose reply is out of order', async () => {
-    const loader = new FactorialLoader(async (requests) => requests.map(() => ({ n: 99, value: Buffer.alloc(0), primeExponents: [] })), {
-      maxBatchSize: 10,
-      maxReplyBytes: 1e9,
-    });
+    const loader = new FactorialLoader(
+      async (requests) => requests.map(() => ({ n: 99, value: Buffer.alloc(0), primeExponents: new Uint32Array(0) })),
+      {
+        maxBatchSize: 10,
+        maxReplyBytes: 1e9,
+      },
+    );
     await expect(loader.load(1, VALUE)).rejects.toThrow('expected n = 1, got 99');
   });
 });

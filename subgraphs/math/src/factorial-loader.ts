@@ -1,6 +1,7 @@
 // A per-request DataLoader for factorials: every key asked for in one tick goes out in one BatchGetFactorials call.
 
-import { Representation, type Factorial, type GetFactorialRequest } from '../../../generated/proto/factorial/v1/factorial';
+import { Representation, type GetFactorialRequest } from '../../../generated/proto/factorial/v1/factorial';
+import type { FactorialMessage as Factorial } from '../../../services/factorial/src/codec';
 import { exponentBytes, valueBytes } from '../../../services/factorial/src/engine';
 
 export type FetchBatch = (requests: GetFactorialRequest[]) => Promise<Factorial[]>;

@@ -5,7 +5,8 @@ import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { propagation, SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { Representation, type Factorial, type FactorialServiceClient } from '../../../generated/proto/factorial/v1/factorial';
+import { Representation } from '../../../generated/proto/factorial/v1/factorial';
+import type { FactorialClient, FactorialMessage } from '../../../services/factorial/src/codec';
 import { apiError, badInput, ErrorCode, fromGrpcError, grpcCodeName } from '../../../lib/errors';
 import { bytesToBigint } from '../../../lib/math/bytes';
 import { ratioDigits } from '../../../lib/math/estimate';
@@ -22,7 +23,7 @@ const { REPRESENTATION_VALUE: VALUE, REPRESENTATION_PRIME_EXPONENTS: EXPONENTS }
 
 export interface MathServiceOptions {
   /** The long-lived factorial service client (one per process). */
-  client: FactorialServiceClient;
+  client: FactorialClient;
   /** Largest factorial argument; above it input is refused. Default: 1,000,000. */
   maxN?: number;
   /** Largest result, in decimal digits (estimated before any work). Default: 1,000,000. */
@@ -94,7 +95,7 @@ export class MathService {
     return this.pool.close();
   }
 
-  private batchGetFactorials(requests: { n: number; representation: Representation }[], scope: RequestScope): Promise<Factorial[]> {
+  private batchGetFactorials(requests: { n: number; representation: Representation }[], scope: RequestScope): Promise<FactorialMessage[]> {
     this.metrics?.batchSize.observe(requests.length);
     const attributes = isRecording() ? batchAttributes(requests) : undefined;
     // A CLIENT span under the request (not under whichever field asked first); the trace travels in the metadata.
@@ -103,7 +104,7 @@ export class MathService {
       propagation.inject(active, metadata, metadataSetter);
       if (scope.requestId) metadata.set(REQUEST_ID_HEADER, scope.requestId);
       const stopTimer = this.metrics?.seconds.startTimer(BATCH_LABELS);
-      return new Promise<Factorial[]>((resolve, reject) => {
+      return new Promise<FactorialMessage[]>((resolve, reject) => {
         // The call has the request's deadline; it is cancelled if the client goes away first.
         const call = this.options.client.batchGetFactorials(
           { requests },
@@ -265,8 +266,9 @@ export class RequestMath {
       if (inline) return ratioOfFactorialExponents(top, bottom).toString();
       const task: MathTask = {
         kind: 'ratio',
-        numerators: top.map((e) => Uint32Array.from(e)),
-        denominators: bottom.map((e) => Uint32Array.from(e)),
+        // Copies, handed over whole: other fields of the request may read the same arrays (and ncr(2k, k) sends one twice).
+        numerators: top.map((e) => e.slice()),
+        denominators: bottom.map((e) => e.slice()),
         native: this.service.nativeArithmetic,
       };
       const transfer = [...task.numerators, ...task.denominators].map((e) => e.buffer as ArrayBuffer);
@@ -279,7 +281,7 @@ export class RequestMath {
     return factorials.reduce((product, f) => product * bytesToBigint(f.value), 1n);
   }
 
-  private async exponents(args: number[]): Promise<number[][]> {
+  private async exponents(args: number[]): Promise<Uint32Array[]> {
     const factorials = await Promise.all(args.map((k) => this.loader.load(k, EXPONENTS)));
     return factorials.map((f) => f.primeExponents);
   }
