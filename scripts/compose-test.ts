@@ -1,5 +1,5 @@
 // npm run test:compose: builds the images, starts the compose stack, smoke-tests it through the published gateway
-// port (GraphQL, REST, one large ncr, calls reaching both factorial replicas), stops one replica and checks that
+// port (GraphQL, REST, one large ncr, every process's blocking metric, calls reaching both factorial replicas), stops one replica and checks that
 // requests still succeed, then tears everything down. Needs a Docker engine (on this machine: shared/tools/local-docker.sh).
 
 import { execFileSync } from 'node:child_process';
@@ -51,12 +51,23 @@ async function graphql(base: string, query: string): Promise<Record<string, stri
   return body.data;
 }
 
-/** BatchGetFactorials calls each factorial replica has answered, read inside its container. */
+/** The containers of a compose service. */
+const containers = (service: string): string[] => compose(['ps', '-q', service]).trim().split('\n').filter(Boolean);
+
+/** A container's /metrics, read inside it: only the gateway's port is published. */
+function metricsInside(id: string, port: number): string {
+  const script = `fetch('http://127.0.0.1:${port}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+  return execFileSync('docker', ['exec', id, 'node', '-e', script], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+}
+
+/** BatchGetFactorials calls each factorial replica has answered. */
 function callsPerReplica(): number[] {
-  const ids = compose(['ps', '-q', 'factorial']).trim().split('\n').filter(Boolean);
-  const script =
-    "fetch('http://127.0.0.1:9464/metrics').then(r=>r.text()).then(t=>console.log(t.split('\\n').filter(l=>l.startsWith('grpc_server_handled_total')&&l.includes('BatchGetFactorials')).reduce((s,l)=>s+Number(l.split(' ').pop()),0)))";
-  return ids.map((id) => Number(execFileSync('docker', ['exec', id, 'node', '-e', script], { encoding: 'utf8' }).trim()));
+  return containers('factorial').map((id) =>
+    metricsInside(id, 9464)
+      .split('\n')
+      .filter((line) => line.startsWith('grpc_server_handled_total') && line.includes('BatchGetFactorials'))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0),
+  );
 }
 
 const started = Date.now();
@@ -70,7 +81,7 @@ async function main(): Promise<void> {
     composeShown(['up', '-d', '--build'], env);
     // Docker's own health status of the gateway (its HEALTHCHECK asks /ready), not a request through the port:
     // while the container starts, docker-proxy accepts connections it cannot serve yet.
-    const [gatewayId] = compose(['ps', '-q', 'gateway']).trim().split('\n');
+    const [gatewayId] = containers('gateway');
     const until = Date.now() + 180_000;
     while (
       execFileSync('docker', ['inspect', '--format', '{{.State.Health.Status}}', gatewayId!], { encoding: 'utf8' }).trim() !== 'healthy'
@@ -91,11 +102,22 @@ async function main(): Promise<void> {
       'ncr(10^6, 5*10^5): 301,027 digits, and its residue mod 1,000,003 matches an independent computation',
     );
 
+    // The event-loop blocking metric reads /proc/thread-self/stat: it must work inside the images too.
+    const blocked = [
+      ...containers('factorial').map((id) => metricsInside(id, 9464)),
+      metricsInside(containers('math')[0]!, 4001),
+      await (await fetch(`${base}/metrics`)).text(),
+    ].map((text) => /^eventloop_blocked_max_seconds (\S+)$/m.exec(text)?.[1]);
+    check(
+      blocked.every((value) => value !== undefined && Number(value) >= 0),
+      `every process exports eventloop_blocked_max_seconds (${blocked.join(', ')})`,
+    );
+
     for (let i = 0; i < 20; i++) await graphql(base, `{ ncr(n: ${300 + i}, r: 7) }`);
     const calls = callsPerReplica();
     check(calls.length === 2 && calls.every((c) => c > 0), `calls reached both factorial replicas (${calls.join(' and ')})`);
 
-    const [, second] = compose(['ps', '-q', 'factorial']).trim().split('\n');
+    const [, second] = containers('factorial');
     execFileSync('docker', ['stop', second!], { stdio: 'ignore' });
     step('stopped one factorial replica');
     let succeeded = 0;
