@@ -1,6 +1,7 @@
 // npm run test:compose: builds the images, starts the compose stack, smoke-tests it through the published gateway
-// port (GraphQL, REST, one large ncr, every process's blocking metric, calls reaching both factorial replicas), stops one replica and checks that
-// requests still succeed, then tears everything down. Needs a Docker engine (on this machine: shared/tools/local-docker.sh).
+// port (GraphQL, REST, one large ncr, every process's blocking metric, calls reaching both factorial replicas),
+// stops one replica and checks that requests still succeed, then tears everything down. Needs a Docker engine
+// (on this machine: shared/tools/local-docker.sh).
 
 import { execFileSync } from 'node:child_process';
 import { binomialModPrime } from '../test/helpers/reference';
