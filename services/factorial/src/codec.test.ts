@@ -80,6 +80,21 @@ describe('fast reply codecs', () => {
     expect(decoded).toEqual({ n: 0xffffffff, value: Buffer.from([1, 2, 3]), primeExponents: [7, 1, 300] });
   });
 
+  it('join exponents split over packed and unpacked fields, in wire order, however many there are', () => {
+    const writer = new BinaryWriter();
+    writer.uint32(26).fork().uint32(1).uint32(2).join();
+    writer.uint32(24).uint32(3);
+    const many = Array.from({ length: 300_000 }, (_, i) => i % 1000);
+    writer.uint32(26).fork();
+    for (const e of many) writer.uint32(e);
+    writer.join();
+    for (const e of [4, 5]) writer.uint32(24).uint32(e);
+    const bytes = writer.finish();
+    const decoded = asGenerated(decodeFactorial(bytes));
+    expect(decoded).toEqual(Factorial.decode(bytes));
+    expect(decoded.primeExponents).toEqual([1, 2, 3, ...many, 4, 5]);
+  });
+
   it('refuse malformed input with an error, never a wrong message', () => {
     const good = encodeFactorial({ n: 5, value: Buffer.alloc(0), primeExponents: [3, 1, 1] });
     expect(() => decodeFactorial(good.subarray(0, good.length - 1))).toThrow(/protobuf/);

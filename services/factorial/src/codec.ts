@@ -205,7 +205,10 @@ class Reader {
   }
 
   factorial(end: number): FactorialMessage {
-    const message: FactorialMessage = { n: 0, value: Buffer.alloc(0), primeExponents: NO_EXPONENTS };
+    const message: FactorialMessage = { n: 0, value: Buffer.alloc(0), primeExponents: new Uint32Array(0) };
+    // Exponents may come in several fields, packed or not (valid protobuf that this service never writes): past
+    // the first packed field they are gathered here, in wire order, and joined once.
+    let more: number[] | undefined;
     while (this.pos < end) {
       const tag = this.uint32(end);
       if (tag === 8) {
@@ -215,30 +218,24 @@ class Reader {
         message.value = Buffer.from(this.buf.subarray(this.pos, stop));
         this.pos = stop;
       } else if (tag === 26) {
-        message.primeExponents = concat(message.primeExponents, this.packedUint32(this.delimited(end)));
+        const packed = this.packedUint32(this.delimited(end));
+        if (!more && message.primeExponents.length === 0) {
+          message.primeExponents = packed;
+        } else {
+          more ??= Array.from(message.primeExponents);
+          for (const e of packed) more.push(e);
+        }
       } else if (tag === 24) {
-        // Unpacked: valid protobuf, which this service never writes; one copy per value is fine.
-        message.primeExponents = concat(message.primeExponents, Uint32Array.of(this.uint32(end)));
+        (more ??= Array.from(message.primeExponents)).push(this.uint32(end));
       } else if ((tag & 7) === 4 || tag === 0) {
         break;
       } else {
         this.skip(tag & 7, end);
       }
     }
+    if (more) message.primeExponents = Uint32Array.from(more);
     return message;
   }
-}
-
-const NO_EXPONENTS = new Uint32Array(0);
-
-/** a then b, as one array (a itself when b is empty, b itself when a is). */
-function concat(a: Uint32Array, b: Uint32Array): Uint32Array {
-  if (b.length === 0) return a;
-  if (a.length === 0) return b;
-  const both = new Uint32Array(a.length + b.length);
-  both.set(a);
-  both.set(b, a.length);
-  return both;
 }
 
 /** A Factorial from protobuf wire format: what Factorial.decode reads (throws on malformed input). */
