@@ -20,7 +20,8 @@ export interface BlockingWindow {
 }
 
 type Reader = () => number | undefined;
-const windows = new Set<{ max: number }>();
+/** Open windows; a window whose owner (a metrics registry) is gone is dropped. */
+const windows = new Set<WeakRef<{ max: number }>>();
 /** Whether this thread's sampler runs; undefined until the first window is asked for. */
 let sampling: boolean | undefined;
 
@@ -32,7 +33,7 @@ export function watchEventLoopBlocking(): BlockingWindow | undefined {
   sampling ??= startSampler(threadCpuReader());
   if (!sampling) return undefined;
   const window = { max: 0 };
-  windows.add(window);
+  windows.add(new WeakRef(window));
   return {
     takeMax() {
       const max = window.max;
@@ -76,7 +77,11 @@ function startSampler(readCpu: Reader | undefined): boolean {
     const blocked = Math.min(at - lastAt - INTERVAL_MS, cpu - lastCpu);
     lastAt = at;
     lastCpu = cpu;
-    if (blocked > 0) for (const window of windows) if (blocked > window.max) window.max = blocked;
+    for (const ref of windows) {
+      const window = ref.deref();
+      if (!window) windows.delete(ref);
+      else if (blocked > window.max) window.max = blocked;
+    }
   }, INTERVAL_MS);
   timer.unref();
   return true;
