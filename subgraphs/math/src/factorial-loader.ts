@@ -1,10 +1,10 @@
 // A per-request DataLoader for factorials: every key asked for in one tick goes out in one BatchGetFactorials call.
 
 import { Representation, type GetFactorialRequest } from '../../../generated/proto/factorial/v1/factorial';
-import type { FactorialMessage as Factorial } from '../../../services/factorial/src/codec';
+import type { FactorialMessage } from '../../../services/factorial/src/codec';
 import { exponentBytes, valueBytes } from '../../../services/factorial/src/engine';
 
-export type FetchBatch = (requests: GetFactorialRequest[]) => Promise<Factorial[]>;
+export type FetchBatch = (requests: GetFactorialRequest[]) => Promise<FactorialMessage[]>;
 
 export interface FactorialLoaderOptions {
   /** Estimated reply bytes per call; a larger batch is split. */
@@ -15,7 +15,7 @@ export interface FactorialLoaderOptions {
 
 interface Batch {
   keys: GetFactorialRequest[];
-  waiters: Map<string, { resolve: (f: Factorial) => void; reject: (e: unknown) => void }>;
+  waiters: Map<string, { resolve: (f: FactorialMessage) => void; reject: (e: unknown) => void }>;
 }
 
 /**
@@ -25,7 +25,7 @@ interface Batch {
  * the pending promise jobs (as DataLoader does) sees them all, so one operation costs one call.
  */
 export class FactorialLoader {
-  private readonly cache = new Map<string, Promise<Factorial>>();
+  private readonly cache = new Map<string, Promise<FactorialMessage>>();
   private batch: Batch | undefined;
   private refusal: { error: unknown } | undefined;
 
@@ -35,13 +35,13 @@ export class FactorialLoader {
   ) {}
 
   /** n! in the given representation, batched with every other load of this tick. */
-  load(n: number, representation: Representation): Promise<Factorial> {
+  load(n: number, representation: Representation): Promise<FactorialMessage> {
     if (this.refusal) return Promise.reject(this.refusal.error);
     const key = `${representation}:${n}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
     const batch = this.currentBatch();
-    const promise = new Promise<Factorial>((resolve, reject) => {
+    const promise = new Promise<FactorialMessage>((resolve, reject) => {
       batch.keys.push({ n, representation });
       batch.waiters.set(key, { resolve, reject });
     });
