@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
+import { cpuMsFromStat } from '../lib/proc-stat';
 
 export type Workload = 'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-aliases' | 'graphql-big-ncr' | 'rest-hot' | 'rest-cold';
 
@@ -99,8 +100,7 @@ export function startFloor(args: string[], nodeArgs: string[] = []): Promise<{ u
 
 /** CPU time (user + system, worker threads included) a process has used so far, in µs, from /proc. */
 export function cpuMicros(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  return cpuMsFromStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')) * 1000;
 }
 
 /** The value after `--name` on the command line. */

@@ -1,6 +1,7 @@
 // How long this thread's event loop was held by its own work, told apart from time the thread waited for a CPU.
 
 import { closeSync, openSync, readSync } from 'node:fs';
+import { cpuMsFromStat } from './proc-stat';
 
 /**
  * Event-loop lag (prom-client's `nodejs_eventloop_lag_*`) counts every late timer, including the time a runnable
@@ -11,8 +12,6 @@ import { closeSync, openSync, readSync } from 'node:fs';
  * a thread blocked asleep in a synchronous call (the services make none after start-up).
  */
 const INTERVAL_MS = 20;
-/** The kernel reports CPU time in clock ticks of 1/USER_HZ s; USER_HZ is 100 on every Linux architecture Node runs on. */
-const MS_PER_TICK = 10;
 
 export interface BlockingWindow {
   /** Longest blocking (ms) since the previous call, which starts a new window. */
@@ -53,12 +52,8 @@ export function threadCpuReader(path = '/proc/thread-self/stat'): Reader | undef
   }
   const buffer = Buffer.alloc(1024);
   const read: Reader = () => {
-    const length = readSync(fd, buffer, 0, buffer.length, 0);
-    // The command name, in parentheses, may hold spaces: fields are counted from the last ')'.
-    const fields = buffer.toString('latin1', buffer.lastIndexOf(')', length) + 2, length).split(' ');
-    // Fields 14 and 15 of stat(5), utime and stime, are the 12th and 13th after the ')'.
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks * MS_PER_TICK : undefined;
+    const ms = cpuMsFromStat(buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0)));
+    return Number.isFinite(ms) ? ms : undefined;
   };
   if (read() === undefined) {
     closeSync(fd);
