@@ -16,6 +16,7 @@ import { SubgraphDataSource } from '../gateway/src/data-source';
 import { RequestLifetime } from '../lib/request-budget';
 import { listenHttp, closeHttp } from '../lib/listen';
 import { startStack } from '../test/helpers/stack';
+import { CONNECTIONS } from './load';
 
 const execFileAsync = promisify(execFile);
 const BODY = JSON.stringify({ query: 'query ($n: Int!, $r: Int!) { ncr(n: $n, r: $r) }', variables: { n: 40, r: 17 } });
@@ -23,7 +24,21 @@ const BODY = JSON.stringify({ query: 'query ($n: Int!, $r: Int!) { ncr(n: $n, r:
 /** Runs autocannon in a process of its own, so the load generator does not share the servers' event loop. */
 async function load(url: string, seconds: number): Promise<{ rps: number; p99: number; errors: number }> {
   const cli = require.resolve('autocannon/autocannon.js');
-  const args = [cli, '-j', '-c', '32', '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', BODY, url];
+  const args = [
+    cli,
+    '-j',
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(seconds),
+    '-m',
+    'POST',
+    '-H',
+    'content-type=application/json',
+    '-b',
+    BODY,
+    url,
+  ];
   const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout) as autocannon.Result;
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
@@ -78,7 +93,7 @@ async function main(): Promise<void> {
       }
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    console.log(`GraphQL ncr through the gateway, 32 connections, 2 x ${seconds} s each, alternating:\n`);
+    console.log(`GraphQL ncr through the gateway, ${CONNECTIONS} connections, 2 x ${seconds} s each, alternating:\n`);
     console.log('| integration | requests/s | p99 ms | errors |\n| --- | --: | --: | --: |');
     for (const [name, row] of Object.entries(rows))
       console.log(`| ${name} | ${mean(row.rps).toFixed(0)} | ${mean(row.p99).toFixed(1)} | ${row.errors} |`);

@@ -62,15 +62,18 @@ function nextRequest(workload: Workload): { method: 'GET' | 'POST'; path?: strin
   }
 }
 
+/** Connections a load keeps open, unless it says otherwise. */
+export const CONNECTIONS = 32;
+
 /**
- * Runs one load with this file in a child process and returns its figures. Default: 32 connections, but 1 for
+ * Runs one load with this file in a child process and returns its figures. Default: CONNECTIONS, but 1 for
  * graphql-big-ncr (big answers one at a time: the latency of one, and the CPU each costs).
  */
 export async function runLoad(
   url: string,
   workload: Workload,
   seconds: number,
-  connections = workload === 'graphql-big-ncr' ? 1 : 32,
+  connections = workload === 'graphql-big-ncr' ? 1 : CONNECTIONS,
 ): Promise<LoadResult> {
   const spec: LoadSpec = { url, workload, connections, seconds };
   const { stdout } = await promisify(execFile)(

@@ -7,9 +7,7 @@ import { bigintToBytes } from '../lib/math/bytes';
 import { describeArithmetic, nativeBignum } from '../lib/math/native';
 import { factorialPrimeExponents, factorial, ratioOfFactorialExponentsDecimal } from '../lib/math/prime-powers';
 import { startProcesses, type Processes } from '../test/helpers/processes';
-import { median, runLoad, startFloor, type LoadResult, type Workload } from './load';
-
-const CONNECTIONS = 32;
+import { CONNECTIONS, median, runLoad, startFloor, type LoadResult, type Workload } from './load';
 
 interface Row extends LoadResult {
   name: string;
@@ -61,7 +59,7 @@ async function main(): Promise<void> {
       [graphqlUrl, 'graphql-aliases'],
       [stack.gatewayUrl, 'rest-cold'],
     ] as const) {
-      await runLoad(url, workload, quick ? 1 : 2, CONNECTIONS);
+      await runLoad(url, workload, quick ? 1 : 2);
     }
 
     // The six throughput workloads run in interleaved rounds (rotating which goes first), not one long run
@@ -86,7 +84,7 @@ async function main(): Promise<void> {
         const w = (k + round) % workloads.length;
         const [, url, workload] = workloads[w]!;
         const [calls0, ops0] = [await calls(), await operations()];
-        perRound[w]!.push(await runLoad(url, workload, roundSeconds, CONNECTIONS));
+        perRound[w]!.push(await runLoad(url, workload, roundSeconds));
         const [calls1, ops1] = [await calls(), await operations()];
         deltas[w]!.calls += calls1 - calls0;
         deltas[w]!.operations += ops1 - ops0;
@@ -144,7 +142,7 @@ async function main(): Promise<void> {
       }
       return count;
     })();
-    const underBig = await runLoad(graphqlUrl, 'graphql-ncr', seconds, CONNECTIONS);
+    const underBig = await runLoad(graphqlUrl, 'graphql-ncr', seconds);
     loading = false;
     const bigCount = await background;
     rows.push({ name: `GraphQL ncr while ${bigCount} big requests run back to back`, ...underBig, callsPerOperation: '-' });

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import * as path from 'node:path';
 import { closeHttp, listenHttp } from '../lib/listen';
 import { startProcesses } from '../test/helpers/processes';
-import { median, option, runLoad, type LoadResult, type Workload } from './load';
+import { CONNECTIONS, median, option, runLoad, type LoadResult, type Workload } from './load';
 
 const CYCLES = 7;
 const SECONDS = 3;
@@ -80,7 +80,9 @@ async function main(): Promise<void> {
     for (const processes of stacks) await processes.stopAll();
     await closeHttp(sink);
   }
-  console.log(`\nmedians over ${CYCLES} cycles (${SECONDS} s runs, 32 connections); the tracing sink received ${exports} exports`);
+  console.log(
+    `\nmedians over ${CYCLES} cycles (${SECONDS} s runs, ${CONNECTIONS} connections); the tracing sink received ${exports} exports`,
+  );
   for (const workload of WORKLOADS) {
     const off = results.get(`tracing off|${workload}`)!;
     for (const mode of modes) {

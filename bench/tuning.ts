@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GatewayServerOptions } from '../gateway/src/server';
 import { startProcesses, type Processes } from '../test/helpers/processes';
-import { median, runLoad, type LoadResult, type Workload } from './load';
+import { CONNECTIONS, median, runLoad, type LoadResult, type Workload } from './load';
 
 const CYCLES = 5;
 const SECONDS = 3;
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     for (const processes of stacks) await processes.stopAll();
   }
   const lines = [
-    `Medians over ${CYCLES} cycles (${SECONDS} s runs, 32 connections); "tuned / without" is the median of each cycle's ratio.`,
+    `Medians over ${CYCLES} cycles (${SECONDS} s runs, ${CONNECTIONS} connections); "tuned / without" is the median of each cycle's ratio.`,
     '',
     '| tuning step | without it | workload | req/s without | req/s tuned | tuned / without | p99 without | p99 tuned |',
     '|---|---|---|---|---|---|---|---|',
