@@ -36,15 +36,14 @@ export interface BatchReply {
   factorials: FactorialReply[];
 }
 
-/** What the client reads: the generated Factorial, with its exponents in a Uint32Array of their own. */
-export interface FactorialMessage {
-  n: number;
+/** What the client reads: a reply whose exponents are a Uint32Array of their own. */
+export interface FactorialMessage extends FactorialReply {
   value: Buffer;
   primeExponents: Uint32Array;
 }
 
 /** A BatchGetFactorialsResponse made of FactorialMessage. */
-export interface BatchMessage {
+export interface BatchMessage extends BatchReply {
   factorials: FactorialMessage[];
 }
 
