@@ -14,6 +14,7 @@ const dir = path.join(__dirname, '..', 'lib', 'math', 'native');
 const output = path.join(dir, 'build', 'Release', 'gmp_bignum.node');
 const say = (message) => console.log(`native arithmetic: ${message}`);
 const words = (value) => (value ?? '').split(/\s+/).filter(Boolean);
+const removeBuild = () => fs.rmSync(path.join(dir, 'build'), { recursive: true, force: true });
 
 function main() {
   if (process.env.BIGNUM_NATIVE === 'off') return say('skipped (BIGNUM_NATIVE=off)');
@@ -23,7 +24,7 @@ function main() {
   } catch {
     return say('not built (the node-api-headers package is not installed); JavaScript BigInt is used');
   }
-  fs.rmSync(path.join(dir, 'build'), { recursive: true, force: true });
+  removeBuild();
   fs.mkdirSync(path.dirname(output), { recursive: true });
   const args = [
     ...['-O2', '-fPIC', '-shared', '-Wall', '-Wextra', `-I${headers}`],
@@ -42,7 +43,7 @@ function main() {
     const reason = build.error
       ? `${compiler}: ${build.error.code ?? build.error.message}`
       : (build.stderr.split('\n').find((l) => /error/i.test(l)) ?? '');
-    fs.rmSync(path.join(dir, 'build'), { recursive: true, force: true });
+    removeBuild();
     return say(`not built (${reason.trim().slice(0, 160)}); JavaScript BigInt is used`);
   }
   // It must load and compute here, or it is not kept: 2^10 * 3 = 3072.
@@ -51,7 +52,7 @@ function main() {
     if (addon.primePowersDecimal(Uint32Array.of(2, 3), Float64Array.of(10, 1)) !== '3072') throw new Error('wrong answer');
     say(`built ${path.relative(process.cwd(), output)} (GMP ${addon.gmpVersion})`);
   } catch (error) {
-    fs.rmSync(path.join(dir, 'build'), { recursive: true, force: true });
+    removeBuild();
     say(`built but not kept (${String(error.message ?? error).slice(0, 160)}); JavaScript BigInt is used`);
   }
 }
