@@ -84,6 +84,27 @@ describe('native arithmetic (GMP addon)', () => {
       }
     });
 
+    it("divides big-endian integers as BigInt does: the tutorial's way, three factorial values then divide", () => {
+      const next = random(13);
+      const randomBytes = (max: number) => Uint8Array.from({ length: Math.floor(next() * max) }, () => Math.floor(next() * 256));
+      const value = (bytes: Uint8Array) => BigInt(`0x0${Buffer.from(bytes).toString('hex')}`);
+      for (let trial = 0; trial < 100; trial++) {
+        const dividend = randomBytes(400);
+        const divisors = Array.from({ length: Math.floor(next() * 3) }, () => randomBytes(120)).filter((d) => value(d) > 0n);
+        const quotient = divisors.reduce((q, d) => q / value(d), value(dividend));
+        expect(gmp.bytesQuotientDecimal(dividend, divisors)).toBe(quotient.toString());
+      }
+      for (const [n, r] of [
+        [0, 0],
+        [300, 0],
+        [300, 137],
+        [2000, 999],
+      ] as const) {
+        const [fn, fr, fnr] = [n, r, n - r].map((k) => bigintToBytes(slowFactorial(k)));
+        expect(gmp.bytesQuotientDecimal(fn!, [fr!, fnr!])).toBe(binomial(n, r).toString());
+      }
+    });
+
     it('refuses what it cannot compute exactly, with an error that says why', () => {
       const primes = primesUpTo(100);
       const call = (f: () => unknown) => () => f();
@@ -94,6 +115,9 @@ describe('native arithmetic (GMP addon)', () => {
       expect(call(() => gmp.primePowersDecimal(primes, new Float64Array(primes.length + 1)))).toThrow(/more exponents than primes/);
       expect(call(() => (gmp.primePowersDecimal as (...args: unknown[]) => string)([2, 3], [1, 1]))).toThrow(/Uint32Array/);
       expect(call(() => (gmp.bytesDecimal as (...args: unknown[]) => string)('12'))).toThrow(/Uint8Array/);
+      expect(call(() => gmp.bytesQuotientDecimal(Uint8Array.of(5), [Uint8Array.of(2), new Uint8Array(0)]))).toThrow(/division by zero/);
+      expect(call(() => (gmp.bytesQuotientDecimal as (...args: unknown[]) => string)(Uint8Array.of(5), [2]))).toThrow(/Uint8Array\[\]/);
+      expect(call(() => (gmp.bytesQuotientDecimal as (...args: unknown[]) => string)(Uint8Array.of(5)))).toThrow(/Uint8Array\[\]/);
     });
   });
 });

@@ -7,6 +7,11 @@ export interface NativeBignum {
   primePowersDecimal(primes: Uint32Array, exponents: Float64Array): string;
   /** An unsigned big-endian integer in decimal. */
   bytesDecimal(bytes: Uint8Array): string;
+  /**
+   * floor(dividend / prod(divisors)) in decimal, each an unsigned big-endian integer: the tutorial's way of
+   * computing n choose r (three factorial values, then divide), for the ncr benchmark's like-for-like row.
+   */
+  bytesQuotientDecimal(dividend: Uint8Array, divisors: Uint8Array[]): string;
   /** The GMP library's version. */
   gmpVersion: string;
 }

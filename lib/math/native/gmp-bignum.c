@@ -72,6 +72,12 @@ static int typed_array(napi_env env, napi_value value, napi_typedarray_type want
   return type == want;
 }
 
+// out = the unsigned big-endian integer in bytes[0, length).
+static void import_bytes(mpz_t out, const void *bytes, size_t length) {
+  if (length > 0) mpz_import(out, length, 1, 1, 1, 0, bytes);
+  else mpz_set_ui(out, 0);
+}
+
 // primePowersDecimal(primes: Uint32Array, exponents: Float64Array): string
 static napi_value prime_powers_decimal(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -110,7 +116,48 @@ static napi_value bytes_decimal(napi_env env, napi_callback_info info) {
   }
   mpz_t result;
   mpz_init(result);
-  if (length > 0) mpz_import(result, length, 1, 1, 1, 0, bytes);
+  import_bytes(result, bytes, length);
+  return decimal(env, result);
+}
+
+// bytesQuotientDecimal(dividend: Uint8Array, divisors: Uint8Array[]): string, the floor of the dividend over the
+// product of the divisors, each an unsigned big-endian integer. The tutorial's way of computing n choose r
+// (three factorial values, then divide) with GMP's arithmetic, for the benchmark that compares it with prime
+// exponents on equal terms.
+static napi_value bytes_quotient_decimal(napi_env env, napi_callback_info info) {
+  const char *usage = "bytesQuotientDecimal takes (dividend: Uint8Array, divisors: Uint8Array[])";
+  size_t argc = 2;
+  napi_value args[2];
+  void *bytes;
+  size_t length;
+  bool is_array = false;
+  uint32_t count = 0;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 2 ||
+      !typed_array(env, args[0], napi_uint8_array, &bytes, &length) || napi_is_array(env, args[1], &is_array) != napi_ok ||
+      !is_array || napi_get_array_length(env, args[1], &count) != napi_ok) {
+    return fail(env, usage);
+  }
+  mpz_t result, divisor, factor;
+  mpz_init(result);
+  mpz_init_set_ui(divisor, 1);
+  mpz_init(factor);
+  import_bytes(result, bytes, length);
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value element;
+    if (napi_get_element(env, args[1], i, &element) != napi_ok || !typed_array(env, element, napi_uint8_array, &bytes, &length)) {
+      mpz_clears(result, divisor, factor, NULL);
+      return fail(env, usage);
+    }
+    import_bytes(factor, bytes, length);
+    mpz_mul(divisor, divisor, factor);
+  }
+  mpz_clear(factor);
+  if (mpz_sgn(divisor) == 0) {
+    mpz_clears(result, divisor, NULL);
+    return fail(env, "division by zero");
+  }
+  mpz_fdiv_q(result, result, divisor);
+  mpz_clear(divisor);
   return decimal(env, result);
 }
 
@@ -120,6 +167,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "primePowersDecimal", fn);
   napi_create_function(env, "bytesDecimal", NAPI_AUTO_LENGTH, bytes_decimal, NULL, &fn);
   napi_set_named_property(env, exports, "bytesDecimal", fn);
+  napi_create_function(env, "bytesQuotientDecimal", NAPI_AUTO_LENGTH, bytes_quotient_decimal, NULL, &fn);
+  napi_set_named_property(env, exports, "bytesQuotientDecimal", fn);
   napi_create_string_utf8(env, gmp_version, NAPI_AUTO_LENGTH, &version);
   napi_set_named_property(env, exports, "gmpVersion", version);
   return exports;
