@@ -219,16 +219,6 @@ describe('factorial service under load', () => {
     await expect(admitted).resolves.toMatchObject({ n: 600_000 });
   });
 
-  it('stops the computations a batch started when one of its keys is refused', async () => {
-    // 900000! takes the worker, 800000! the one queue slot, and 700000! finds the queue full: the call fails at once.
-    const batch = ctx.client.batchGetFactorials.bind(ctx.client) as FactorialClient['batchGetFactorials'];
-    const requests = [900_000, 800_000, 700_000].map((n) => ({ n, representation: VALUE }));
-    const error = await unary(batch, { requests }).catch((e: ServiceError) => e);
-    expect((error as ServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
-    // Nobody waits for the other two any more: both are stopped, not left to run for nothing.
-    await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) + (await poolTasks(ctx.registry, 'queued')) === 0, 500);
-  });
-
   it('stops waiting when the deadline expires and frees the worker for the next call', async () => {
     const error = await unary(
       ctx.client.getFactorial.bind(ctx.client),
@@ -239,6 +229,36 @@ describe('factorial service under load', () => {
     await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) === 0);
     const reply = await unary(ctx.client.getFactorial.bind(ctx.client), { n: 20_000, representation: VALUE });
     expect(reply.n).toBe(20_000);
+  });
+});
+
+describe('factorial service, a batch refused part-way', () => {
+  it('stops the computations the batch started, rather than finishing them for nobody', async () => {
+    // With a cache, a computation that ran to the end leaves its result there: that is how the test tells.
+    const ctx = await start({ workers: 1, maxQueue: 1, cacheBytes: 64 * 1024 * 1024 });
+    try {
+      const lookups = async (result: 'hit' | 'miss') => {
+        const metric = await ctx.registry.getSingleMetric('factorial_cache_lookups_total')!.get();
+        return metric.values.find((v) => v.labels.representation === 'value' && v.labels.result === result)?.value ?? 0;
+      };
+      // 900000! takes the worker, 800000! the one queue slot, and 700000! finds the queue full: the call fails at once.
+      const batch = ctx.client.batchGetFactorials.bind(ctx.client) as FactorialClient['batchGetFactorials'];
+      const requests = [900_000, 800_000, 700_000].map((n) => ({ n, representation: VALUE }));
+      const error = await unary(batch, { requests }).catch((e: ServiceError) => e);
+      expect((error as ServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
+      // Nobody waits for the other two any more: both are stopped at once, not left to run (about a second here).
+      await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) + (await poolTasks(ctx.registry, 'queued')) === 0, 2000);
+      // Neither ran to the end: asked for again, each is a cache miss (a short deadline stops the new computation).
+      const [hits, misses] = [await lookups('hit'), await lookups('miss')];
+      for (const n of [900_000, 800_000]) {
+        await unary(ctx.client.getFactorial.bind(ctx.client), { n, representation: VALUE }, { deadline: Date.now() + 200 }).catch(() => {});
+      }
+      expect(await lookups('hit')).toBe(hits);
+      expect(await lookups('miss')).toBe(misses + 2);
+    } finally {
+      ctx.client.close();
+      await ctx.server.shutdown(100);
+    }
   });
 });
 
