@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     const shipped = native ? subgraphNative : subgraphBigint;
     const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
     const lines = [
-      `ncr(${N}, ${R}), ${answers[0]!.length.toLocaleString('en-US')} digits, every answer identical; median of ${runs} rounds after a warm-up, the ways taking turns (ms):`,
+      `ncr(${N}, ${R}), ${answers[0]!.length.toLocaleString('en-US')} digits, every answer identical; median of ${runs} round${runs === 1 ? '' : 's'} after a warm-up, the ways taking turns (ms):`,
       '',
       '| way | ms |',
       '| --- | --: |',
