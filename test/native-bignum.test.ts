@@ -6,6 +6,7 @@ import { bigintToBytes } from '../lib/math/bytes';
 import { nativeBignum } from '../lib/math/native';
 import { factorialPrimeExponents, productOfPrimePowers, ratioOfFactorialExponentsDecimal } from '../lib/math/prime-powers';
 import { primesUpTo } from '../lib/math/primes';
+import { factorialValue } from '../services/factorial/src/engine';
 import { binomial, slowFactorial } from './helpers/reference';
 
 const native = nativeBignum();
@@ -105,6 +106,17 @@ describe('native arithmetic (GMP addon)', () => {
       }
     });
 
+    it('gives n! as the bytes the engine gives, in a buffer of its own', () => {
+      for (const n of [0, 1, 2, 5, 20, 21, 170, 171, 1000, 3001]) {
+        const bytes = gmp.factorialBytes(n);
+        expect(Buffer.from(bytes).equals(Buffer.from(bigintToBytes(slowFactorial(n))))).toBe(true);
+        // Its own ArrayBuffer, which a worker thread can transfer.
+        expect(bytes.byteOffset).toBe(0);
+        expect(bytes.buffer.byteLength).toBe(bytes.length);
+      }
+      expect(Buffer.from(gmp.factorialBytes(100_000)).equals(Buffer.from(factorialValue(100_000)))).toBe(true);
+    });
+
     it('refuses what it cannot compute exactly, with an error that says why', () => {
       const primes = primesUpTo(100);
       const call = (f: () => unknown) => () => f();
@@ -118,6 +130,9 @@ describe('native arithmetic (GMP addon)', () => {
       expect(call(() => gmp.bytesQuotientDecimal(Uint8Array.of(5), [Uint8Array.of(2), new Uint8Array(0)]))).toThrow(/division by zero/);
       expect(call(() => (gmp.bytesQuotientDecimal as (...args: unknown[]) => string)(Uint8Array.of(5), [2]))).toThrow(/Uint8Array\[\]/);
       expect(call(() => (gmp.bytesQuotientDecimal as (...args: unknown[]) => string)(Uint8Array.of(5)))).toThrow(/Uint8Array\[\]/);
+      for (const n of [-1, 0.5, NaN, 2 ** 32, '5']) {
+        expect(call(() => gmp.factorialBytes(n as number))).toThrow(/integer n from 0 to 2\^32 - 1/);
+      }
     });
   });
 });
