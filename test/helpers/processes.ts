@@ -31,6 +31,8 @@ export interface RunningProcess {
 export interface Processes {
   gatewayUrl: string;
   factorialAddress: string;
+  /** The math subgraph's /graphql. */
+  mathUrl: string;
   /** The factorial service's and the math subgraph's /metrics. */
   factorialMetricsUrl: string;
   mathMetricsUrl: string;
@@ -97,6 +99,7 @@ export async function startProcesses(
   const processes: Processes = {
     gatewayUrl,
     factorialAddress,
+    mathUrl: sharedEnv.MATH_URL,
     factorialMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     mathMetricsUrl: `http://127.0.0.1:${mathPort}/metrics`,
     get: (name) => running.get(name)!,
