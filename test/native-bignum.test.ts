@@ -51,6 +51,13 @@ describe('native arithmetic (GMP addon)', () => {
       }
     });
 
+    it('gives n! from its prime exponents (exponents of many bits) as the one-at-a-time product does', () => {
+      for (const n of [0, 1, 2, 3, 4, 10, 127, 128, 1000, 4099]) {
+        const exponents = Float64Array.from(factorialPrimeExponents(n));
+        expect(gmp.primePowersDecimal(primesUpTo(Math.max(n, 2)), exponents)).toBe(slowFactorial(n).toString());
+      }
+    });
+
     it('gives n choose r as the multiplicative formula does, n up to 200', () => {
       for (let n = 0; n <= 200; n += 7) {
         for (let r = 0; r <= n; r += 3) {

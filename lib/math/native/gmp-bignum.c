@@ -17,35 +17,57 @@ static napi_value fail(napi_env env, const char *message) {
   return NULL;
 }
 
-// out = prod(primes[i] ^ exponents[i]) for lo <= i < hi, as a balanced tree so that the big
-// multiplications meet operands of similar size.
-static void product(mpz_t out, const uint32_t *primes, const double *exponents, size_t lo, size_t hi) {
+// out = the product of factors[lo, hi), as a balanced tree so that the big multiplications meet operands of
+// similar size.
+static void product_of_list(mpz_t out, const uint32_t *factors, size_t lo, size_t hi) {
   if (hi - lo <= LEAF) {
     mpz_set_ui(out, 1);
-    mpz_t power;
-    mpz_init(power);
-    for (size_t i = lo; i < hi; i++) {
-      unsigned long e = (unsigned long)exponents[i];
-      if (e == 0) continue;
-      if (e == 1) {
-        mpz_mul_ui(out, out, primes[i]);
-      } else {
-        mpz_ui_pow_ui(power, primes[i], e);
-        mpz_mul(out, out, power);
-      }
-    }
-    mpz_clear(power);
+    for (size_t i = lo; i < hi; i++) mpz_mul_ui(out, out, factors[i]);
     return;
   }
   size_t mid = lo + (hi - lo) / 2;
-  mpz_t left, right;
-  mpz_init(left);
+  mpz_t right;
   mpz_init(right);
-  product(left, primes, exponents, lo, mid);
-  product(right, primes, exponents, mid, hi);
-  mpz_mul(out, left, right);
-  mpz_clear(left);
+  product_of_list(out, factors, lo, mid);
+  product_of_list(right, factors, mid, hi);
+  mpz_mul(out, out, right);
   mpz_clear(right);
+}
+
+// out = prod(primes[i] ^ exponents[i]) for i < count, by exponent-bit grouping, as the BigInt engine does
+// (lib/math/prime-powers.ts): from the top bit down, out = out^2 * (the product of the primes whose exponent has
+// this bit set). Every big multiplication then meets operands of similar size, where multiplying prime powers
+// in a tree would meet a few huge powers of small primes with many small ones (a factorial's exponents). The
+// power of two is a final shift. Returns 0 when out of memory for the groups.
+static int prime_powers(mpz_t out, const uint32_t *primes, const double *exponents, size_t count) {
+  unsigned long twos = 0, top = 0;
+  for (size_t i = 0; i < count; i++) {
+    unsigned long e = (unsigned long)exponents[i];
+    if (primes[i] == 2) twos += e;
+    else if (e > top) top = e;
+  }
+  uint32_t *group = malloc((count > 0 ? count : 1) * sizeof(uint32_t));
+  if (group == NULL) return 0;
+  mpz_t factor;
+  mpz_init(factor);
+  mpz_set_ui(out, 1);
+  int bit = 63;
+  while (bit >= 0 && !((top >> bit) & 1)) bit--;
+  for (; bit >= 0; bit--) {
+    size_t size = 0;
+    for (size_t i = 0; i < count; i++) {
+      if (primes[i] != 2 && (((unsigned long)exponents[i] >> bit) & 1)) group[size++] = primes[i];
+    }
+    mpz_mul(out, out, out);
+    if (size > 0) {
+      product_of_list(factor, group, 0, size);
+      mpz_mul(out, out, factor);
+    }
+  }
+  mpz_clear(factor);
+  free(group);
+  mpz_mul_2exp(out, out, twos);
+  return 1;
 }
 
 // n in base 10 as a JavaScript string; clears n.
@@ -100,7 +122,10 @@ static napi_value prime_powers_decimal(napi_env env, napi_callback_info info) {
   }
   mpz_t result;
   mpz_init(result);
-  product(result, primes, e, 0, exponent_count);
+  if (!prime_powers(result, primes, e, exponent_count)) {
+    mpz_clear(result);
+    return fail(env, "out of memory for the prime powers");
+  }
   return decimal(env, result);
 }
 
