@@ -1,5 +1,6 @@
 // End to end through the gateway, with the real factorial service, math subgraph and gateway on real sockets.
 
+import { createHash } from 'node:crypto';
 import { batchCalls, graphql, metricValue, startStack, type Stack } from './helpers/stack';
 import { binomial, slowFactorial } from './helpers/reference';
 
@@ -79,6 +80,49 @@ describe('gateway', () => {
         headers: { 'apollo-require-preflight': 'true' },
       });
       expect(await allowed.json()).toEqual({ data: { ncr: '6' } });
+    });
+
+    it('marks a successful GET query immutable, as REST answers are, and nothing else', async () => {
+      const get = async (query: string, extensions?: object) => {
+        const params = new URLSearchParams(extensions ? { extensions: JSON.stringify(extensions) } : { query });
+        const response = await fetch(`${stack.gatewayUrl}/graphql?${params}`, { headers: { 'apollo-require-preflight': 'true' } });
+        return {
+          cacheControl: response.headers.get('cache-control'),
+          body: (await response.json()) as { data?: unknown; errors?: unknown },
+        };
+      };
+      const ok = await get('{ __typename ncr(n: 30, r: 4) f: factorial(n: 12) }');
+      expect(ok.body).toEqual({ data: { __typename: 'Query', ncr: '27405', f: '479001600' } });
+      expect(ok.cacheControl).toBe('public, max-age=31536000, immutable');
+      // Bad input, introspection (it changes with a deploy), and a fragment at the root (not looked into): not cached.
+      expect((await get('{ ncr(n: 3, r: 10) }')).cacheControl).toBe('no-store');
+      const introspection = await get('{ __schema { queryType { name } } }');
+      expect(introspection.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+      expect(introspection.cacheControl).toBe('no-store');
+      expect((await get('{ ... on Query { ncr(n: 5, r: 2) } }')).cacheControl).toBe('no-store');
+      // POST answers are not kept by HTTP caches; they keep no-store.
+      const post = await fetch(`${stack.gatewayUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ ncr(n: 30, r: 4) }' }),
+      });
+      expect(post.headers.get('cache-control')).toBe('no-store');
+      // An automatic persisted query: registered once by POST, then a short GET URL that a CDN can keep.
+      const query = '{ ncr(n: 31, r: 4) }';
+      const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };
+      expect((await get(query, { persistedQuery })).body).toMatchObject({
+        errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }],
+      });
+      const registered = await fetch(`${stack.gatewayUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, extensions: { persistedQuery } }),
+      });
+      expect(await registered.json()).toEqual({ data: { ncr: '31465' } });
+      expect(await get(query, { persistedQuery })).toEqual({
+        cacheControl: 'public, max-age=31536000, immutable',
+        body: { data: { ncr: '31465' } },
+      });
     });
 
     it('serves Apollo Sandbox to a browser', async () => {

@@ -17,6 +17,7 @@ import { LATENCY_BUCKETS } from '../../lib/metrics';
 import { REQUEST_ID_HEADER, responseLifetime } from '../../lib/request-budget';
 import { silentLogger, type Logger } from '../../lib/logger';
 import type { GatewayContext } from './context';
+import { IMMUTABLE, immutableAnswers } from './cache-policy';
 import { BudgetedDataSource, SubgraphDataSource } from './data-source';
 import { createNcrRoute, restFailure } from './rest';
 import { DEFAULT_LIMITS, operationLimits, type OperationLimits } from './limits';
@@ -127,6 +128,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       observeOperations<GatewayContext>({ registry: options.registry, logger }),
       fastifyApolloDrainPlugin(app),
+      immutableAnswers<GatewayContext>(),
       options.production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, document: SANDBOX_OPERATION }),
@@ -170,7 +172,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     return reply
       .code(answer.status)
       .type('application/json')
-      .header('cache-control', answer.immutable ? 'public, max-age=31536000, immutable' : 'no-store')
+      .header('cache-control', answer.immutable ? IMMUTABLE : 'no-store')
       .send(answer.body);
   });
 
