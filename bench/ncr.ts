@@ -26,22 +26,29 @@ const N = 1_000_000;
 const R = 500_000;
 const GOAL = 10;
 
+interface Way {
+  label: string;
+  run: () => Promise<string>;
+  /** Median wall time, once measured. */
+  ms?: number;
+}
+
 /**
- * Median wall time (ms) of each way over `runs` rounds, after one warm-up round; the ways take turns within a
- * round, so that a busy spell on this shared machine falls on all of them. Every answer goes to `answers`.
+ * Times each way: the median over `runs` rounds, after one warm-up round. The ways take turns within a round, so
+ * that a busy spell on this shared machine falls on all of them. Every answer goes to `answers`.
  */
-async function timeInTurns(runs: number, answers: string[], ways: (() => Promise<string>)[]): Promise<number[]> {
-  const samples: number[][] = ways.map(() => []);
+async function timeInTurns(runs: number, answers: string[], ways: Way[]): Promise<void> {
+  const samples = new Map<Way, number[]>(ways.map((way) => [way, []]));
   for (let round = 0; round <= runs; round++) {
-    for (const [i, way] of ways.entries()) {
+    for (const way of ways) {
       // A pause, so that one way's garbage collection (its answers are megabytes) does not land on the next.
       await sleep(300);
       const start = performance.now();
-      answers.push(await way());
-      if (round > 0) samples[i]!.push(performance.now() - start);
+      answers.push(await way.run());
+      if (round > 0) samples.get(way)!.push(performance.now() - start);
     }
   }
-  return samples.map(median);
+  for (const way of ways) way.ms = median(samples.get(way)!);
 }
 
 async function main(): Promise<void> {
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
   let client: FactorialClient | undefined;
   const answers: string[] = [];
   try {
-    const stack = await start(noCache);
+    const nativeStack = native && (await start(noCache));
     const bigintStack = await start({ ...noCache, MATH_NATIVE: 'off' });
     client = createFactorialClient((await start(noCache)).factorialAddress);
     const factorials = client;
@@ -76,47 +83,43 @@ async function main(): Promise<void> {
     };
     const withBigint = (n: Uint8Array, r: Uint8Array, nr: Uint8Array) =>
       (bytesToBigint(n) / (bytesToBigint(r) * bytesToBigint(nr))).toString();
-    const gmp = describeArithmetic(native);
-
-    const rows: { way: string; ms: number }[] = [];
-    const ways = [viaSubgraph(bigintStack.mathUrl), tutorial(withBigint)];
-    if (native)
-      ways.push(
-        viaSubgraph(stack.mathUrl),
-        tutorial((n, r, nr) => native.bytesQuotientDecimal(n, [r, nr])),
-        async () => native.bytesQuotientDecimal(native.factorialBytes(N), [native.factorialBytes(R), native.factorialBytes(N - R)]),
-      );
-    const [subgraphBigint = NaN, tutorialBigint = NaN, subgraphNative = NaN, tutorialNative = NaN, allGmp = NaN] = await timeInTurns(
-      runs,
-      answers,
-      ways,
-    );
+    const subgraphNative: Way | undefined = nativeStack && {
+      label: `math subgraph: prime exponents, one batch; ${describeArithmetic(native)}`,
+      run: viaSubgraph(nativeStack.mathUrl),
+    };
+    const subgraphBigint: Way = {
+      label: 'math subgraph: prime exponents, one batch; BigInt only (MATH_NATIVE=off)',
+      run: viaSubgraph(bigintStack.mathUrl),
+    };
+    const tutorialBigint: Way = {
+      label: "the tutorial's way: three factorial values one after another, then divide; BigInt",
+      run: tutorial(withBigint),
+    };
+    const tutorialNative: Way | undefined = native && {
+      label: "the tutorial's way, dividing and converting with GMP",
+      run: tutorial((n, r, nr) => native.bytesQuotientDecimal(n, [r, nr])),
+    };
+    const allGmp: Way | undefined = native && {
+      label: "the tutorial's way all in GMP: three mpz_fac_ui in this process (no service, no gRPC), divide, convert",
+      run: async () => native.bytesQuotientDecimal(native.factorialBytes(N), [native.factorialBytes(R), native.factorialBytes(N - R)]),
+    };
+    const ways = [subgraphNative, subgraphBigint, tutorialBigint, tutorialNative, allGmp].filter((way): way is Way => way !== undefined);
+    await timeInTurns(runs, answers, ways);
     if (new Set(answers).size !== 1) throw new Error('the ways disagree');
-    if (native) rows.push({ way: `math subgraph: prime exponents, one batch; ${gmp}`, ms: subgraphNative });
-    rows.push({ way: 'math subgraph: prime exponents, one batch; BigInt only (MATH_NATIVE=off)', ms: subgraphBigint });
-    rows.push({ way: "the tutorial's way: three factorial values one after another, then divide; BigInt", ms: tutorialBigint });
-    if (native) {
-      rows.push({ way: "the tutorial's way, dividing and converting with GMP", ms: tutorialNative });
-      rows.push({
-        way: "the tutorial's way all in GMP: three mpz_fac_ui in this process (no service, no gRPC), divide, convert",
-        ms: allGmp,
-      });
-    }
 
-    const shipped = native ? subgraphNative : subgraphBigint;
-    const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+    const ratio = (slow: Way, fast: Way) => `${(slow.ms! / fast.ms!).toFixed(1)}×`;
     const lines = [
       `ncr(${N}, ${R}), ${answers[0]!.length.toLocaleString('en-US')} digits, every answer identical; median of ${runs} round${runs === 1 ? '' : 's'} after a warm-up, the ways taking turns (ms):`,
       '',
       '| way | ms |',
       '| --- | --: |',
-      ...rows.map((row) => `| ${row.way} | ${row.ms.toFixed(0)} |`),
+      ...ways.map((way) => `| ${way.label} | ${way.ms!.toFixed(0)} |`),
       '',
       "| speed-up of the subgraph over the tutorial's way | | goal |",
       '| --- | --: | --: |',
-      `| as shipped (${native ? 'GMP' : 'BigInt: the addon is not built'}) against the tutorial's BigInt | ${ratio(tutorialBigint, shipped)} | ≥ ${GOAL}× |`,
+      `| as shipped (${native ? 'GMP' : 'BigInt: the addon is not built'}) against the tutorial's BigInt | ${ratio(tutorialBigint, subgraphNative ?? subgraphBigint)} | ≥ ${GOAL}× |`,
       `| arithmetic held equal, BigInt both | ${ratio(tutorialBigint, subgraphBigint)} | |`,
-      ...(native
+      ...(subgraphNative && tutorialNative && allGmp
         ? [
             `| arithmetic held equal, GMP both | ${ratio(tutorialNative, subgraphNative)} | |`,
             `| against the tutorial's way all in GMP, in-process (no service, no network) | ${ratio(allGmp, subgraphNative)} | |`,
