@@ -163,10 +163,11 @@ describe('gateway', () => {
     it.each([
       ['/api/ncr/3/10', [3, 10], 'r must be at most n (got n = 3, r = 10)'],
       ['/api/ncr/-1/0', ['-1', 0], 'n must be a non-negative integer (got n = -1)'],
-      ['/api/ncr/abc/3', ['abc', 3], 'n must be a non-negative integer (got n = "abc")'],
+      ['/api/ncr/abc/3', ['abc', 3], 'n must be a non-negative integer in decimal digits (got n = "abc")'],
+      ['/api/ncr/+5/3', ['+5', 3], 'n must be a non-negative integer in decimal digits (got n = "+5")'],
       ['/api/ncr/10.5/3', ['10.5', 3], 'n must be an integer (got n = 10.5)'],
       ['/api/ncr/1000001/2', [1000001, 2], 'n must be at most 1000000 (MAX_N) (got n = 1000001)'],
-      ['/api/ncr/1e309/2', ['1e309', 2], 'n must be a non-negative integer (got n = "1e309")'],
+      ['/api/ncr/1e309/2', ['1e309', 2], 'n must be a non-negative integer in decimal digits (got n = "1e309")'],
     ])('answers %s with 400, ncr null, a message and BAD_USER_INPUT', async (path, input, msg) => {
       const { status, headers, text } = await rest(path);
       expect(status).toBe(400);

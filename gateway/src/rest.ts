@@ -59,7 +59,8 @@ export function createNcrRoute(apollo: ApolloServer<GatewayContext>, cacheBytes:
 /** The integer a path segment holds, or a message saying what is wrong with it. */
 export function parseArgument(name: string, raw: string): number | string {
   const shown = raw.length > 32 ? `${raw.slice(0, 29)}...` : raw;
-  if (!DECIMAL.test(raw)) return `${name} must be a non-negative integer (got ${name} = ${JSON.stringify(shown)})`;
+  // "+5", "1e3", "0x10", " 5": numbers perhaps, but not written as this route takes them.
+  if (!DECIMAL.test(raw)) return `${name} must be a non-negative integer in decimal digits (got ${name} = ${JSON.stringify(shown)})`;
   const [whole, fraction = ''] = raw.split('.');
   if (/[1-9]/.test(fraction)) return `${name} must be an integer (got ${name} = ${shown})`;
   const digits = whole!.replace(/^-?0+(?=\d)/, (m) => (m.startsWith('-') ? '-' : ''));
