@@ -73,6 +73,28 @@ describe('gateway', () => {
       }
     });
 
+    it('refuses an operation name the document lacks with 400, not an unexpected error', async () => {
+      const post = async (body: object) => {
+        const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, ...((await response.json()) as { errors?: unknown[]; data?: unknown }) };
+      };
+      const code = { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } };
+      expect(await post({ query: '{ ncr(n: 10, r: 3) }', operationName: 'x' })).toEqual({
+        status: 400,
+        errors: [{ message: 'Unknown operation named "x".', ...code }],
+      });
+      const two = 'query A { ncr(n: 10, r: 3) } query B { ncr(n: 11, r: 3) }';
+      expect(await post({ query: two })).toEqual({
+        status: 400,
+        errors: [{ message: 'Must provide operation name if query contains multiple operations.', ...code }],
+      });
+      expect(await post({ query: two, operationName: 'B' })).toEqual({ status: 200, data: { ncr: '165' } });
+    });
+
     it('refuses a GET that could be a cross-site request (CSRF prevention)', async () => {
       const response = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ ncr(n: 4, r: 2) }')}`);
       expect(response.status).toBe(400);

@@ -1,6 +1,7 @@
 // Operation limits, checked at the gateway before any query planning or subgraph call.
 
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 
@@ -49,7 +50,7 @@ export function operationLimits(limits: OperationLimits): {
   });
   const { plugins, validationRules } = armor.protect();
   return {
-    plugins,
+    plugins: [...plugins, operationResolution],
     validationRules: [...validationRules, maxRootFieldsRule(limits.maxRootFields), knownOperationTypeRule],
     parseOptions: { maxTokens: limits.maxTokens },
   };
@@ -86,6 +87,27 @@ export function maxRootFieldsRule(max: number): ValidationRule {
     },
   });
 }
+
+/**
+ * Refuses a request whose operation cannot be found in its document (an `operationName` the document lacks, or
+ * none given for several operations) with 400 OPERATION_RESOLUTION_FAILURE, as Apollo Server does without a
+ * gateway. With one, it leaves that to the gateway's executor, whose error is unexpected there (a masked 500).
+ */
+export const operationResolution: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, request }) {
+        if (operation) return;
+        const message = request.operationName
+          ? `Unknown operation named "${request.operationName.slice(0, 100)}".`
+          : 'Must provide operation name if query contains multiple operations.';
+        throw new GraphQLError(message, {
+          extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } },
+        });
+      },
+    };
+  },
+};
 
 /**
  * Refuses an operation whose type the schema lacks (mutation, subscription): graphql-js leaves that
