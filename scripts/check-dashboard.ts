@@ -1,6 +1,8 @@
 // npm run check:dashboard: runs every query of the Grafana dashboard against a real Prometheus scraping the real
-// stack under traffic, and fails on a query that errors or returns nothing. Needs a `prometheus` binary on PATH
-// (Debian: apt-get install prometheus); not part of npm test. Loopback only; every loop is bounded.
+// stack under traffic, and fails on a query that errors or returns nothing; that Prometheus also evaluates the
+// alert rules (deploy/grafana/alerts.yml), and the check fails on a rule that errors, or fires on this healthy
+// traffic. Needs a `prometheus` binary on PATH (Debian: apt-get install prometheus); not part of npm test.
+// Loopback only; every loop is bounded.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -77,6 +79,8 @@ async function main(): Promise<void> {
       .replace("'math:4001'", `'127.0.0.1:${mathPort}'`)
       .replace("'gateway:4000'", `'127.0.0.1:${gatewayPort}'`);
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), config);
+    // Its rule_files name alerts.yml beside it.
+    fs.copyFileSync(path.join(ROOT, 'deploy/grafana/alerts.yml'), path.join(dir, 'alerts.yml'));
     const promPort = await freePort();
     prometheus = spawn(
       'prometheus',
@@ -111,7 +115,19 @@ async function main(): Promise<void> {
       }
     }
     console.log(failed === 0 ? 'every dashboard query returned data' : `${failed} queries returned no data`);
-    process.exitCode = failed === 0 ? 0 : 1;
+
+    const rules = (await (await fetch(`${base}/api/v1/rules?type=alert`)).json()) as {
+      data: { groups: { rules: { name: string; health: string; state: string; lastError?: string }[] }[] };
+    };
+    const alerts = rules.data.groups.flatMap((g) => g.rules);
+    const bad = alerts.filter((rule) => rule.health !== 'ok' || rule.state === 'firing');
+    for (const rule of alerts)
+      console.log(
+        `${bad.includes(rule) ? 'FAIL' : 'ok  '} alert ${rule.name}: ${rule.health}, ${rule.state}${rule.lastError ? ` (${rule.lastError})` : ''}`,
+      );
+    const rulesOk = alerts.length > 0 && bad.length === 0;
+    console.log(rulesOk ? `${alerts.length} alert rules evaluate, none firing` : 'an alert rule errors, fires, or none loaded');
+    process.exitCode = failed === 0 && rulesOk ? 0 : 1;
   } finally {
     prometheus?.kill('SIGTERM');
     await processes.stopAll();
