@@ -110,12 +110,15 @@ describe('gateway', () => {
         const response = await fetch(`${stack.gatewayUrl}/graphql?${params}`, { headers: { 'apollo-require-preflight': 'true' } });
         return {
           cacheControl: response.headers.get('cache-control'),
+          vary: response.headers.get('vary'),
           body: (await response.json()) as { data?: unknown; errors?: unknown },
         };
       };
       const ok = await get('{ __typename ncr(n: 30, r: 4) f: factorial(n: 12) }');
       expect(ok.body).toEqual({ data: { __typename: 'Query', ncr: '27405', f: '479001600' } });
       expect(ok.cacheControl).toBe('public, max-age=31536000, immutable');
+      // A shared cache keeps one answer per Accept: the content type follows it.
+      expect(ok.vary).toBe('accept');
       // Bad input, introspection (it changes with a deploy), and a fragment at the root (not looked into): not cached.
       expect((await get('{ ncr(n: 3, r: 10) }')).cacheControl).toBe('no-store');
       const introspection = await get('{ __schema { queryType { name } } }');
@@ -143,6 +146,7 @@ describe('gateway', () => {
       expect(await registered.json()).toEqual({ data: { ncr: '31465' } });
       expect(await get(query, { persistedQuery })).toEqual({
         cacheControl: 'public, max-age=31536000, immutable',
+        vary: 'accept',
         body: { data: { ncr: '31465' } },
       });
     });
