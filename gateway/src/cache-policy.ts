@@ -33,14 +33,8 @@ export function immutableAnswers<TContext extends BaseContext>(): ApolloServerPl
           if (body.kind !== 'single' || body.singleResult.errors?.length || !body.singleResult.data) return;
           response.http.headers.set('cache-control', IMMUTABLE);
           // The content type follows the request's Accept (application/json or application/graphql-response+json).
-          const vary = response.http.headers.get('vary');
-          if (
-            !vary
-              ?.toLowerCase()
-              .split(/\s*,\s*/)
-              .includes('accept')
-          )
-            response.http.headers.set('vary', vary ? `${vary}, accept` : 'accept');
+          const vary = response.http.headers.get('vary') ?? '';
+          if (!/(^|,)\s*accept\s*(,|$)/i.test(vary)) response.http.headers.set('vary', vary ? `${vary}, accept` : 'accept');
         },
       };
     },
