@@ -7,6 +7,7 @@
 #include <gmp.h>
 #include <math.h>
 #include <node_api.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,10 +41,11 @@ static void product_of_list(mpz_t out, const uint32_t *factors, size_t lo, size_
 // in a tree would meet a few huge powers of small primes with many small ones (a factorial's exponents). The
 // power of two is a final shift. Returns 0 when out of memory for the groups.
 static int prime_powers(mpz_t out, const uint32_t *primes, const double *exponents, size_t count) {
-  unsigned long twos = 0, top = 0;
+  mp_bitcnt_t twos = 0;
+  uint64_t top = 0;
   for (size_t i = 0; i < count; i++) {
-    unsigned long e = (unsigned long)exponents[i];
-    if (primes[i] == 2) twos += e;
+    uint64_t e = (uint64_t)exponents[i];
+    if (primes[i] == 2) twos += (mp_bitcnt_t)e;
     else if (e > top) top = e;
   }
   uint32_t *group = malloc((count > 0 ? count : 1) * sizeof(uint32_t));
@@ -56,7 +58,7 @@ static int prime_powers(mpz_t out, const uint32_t *primes, const double *exponen
   for (; bit >= 0; bit--) {
     size_t size = 0;
     for (size_t i = 0; i < count; i++) {
-      if (primes[i] != 2 && (((unsigned long)exponents[i] >> bit) & 1)) group[size++] = primes[i];
+      if (primes[i] != 2 && (((uint64_t)exponents[i] >> bit) & 1)) group[size++] = primes[i];
     }
     mpz_mul(out, out, out);
     if (size > 0) {
