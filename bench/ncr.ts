@@ -5,9 +5,10 @@
 // GMP addon when it was built, so the speed-up it reports mixes two things: prime exponents instead of values, and
 // GMP instead of BigInt. The benchmark also holds the arithmetic equal to separate them: the subgraph with BigInt
 // only (MATH_NATIVE=off) against the tutorial's way with BigInt, and the subgraph with GMP against the tutorial's
-// way dividing and converting with GMP. Both ways ask the same factorial service, with its cache off; it computes
-// values with its own BigInt engine. The last row gives the tutorial's way every advantage: its three factorials
-// from GMP too, in the benchmark's own process, with no service and no gRPC: the strongest form of it measured here.
+// way dividing and converting with GMP. Each way asks a factorial service of its own, with its cache off; the
+// service computes values with its own BigInt engine. The last row gives the tutorial's way every advantage: its
+// three factorials from GMP too, in the benchmark's own process, with no service and no gRPC: the strongest form of
+// it measured here.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
