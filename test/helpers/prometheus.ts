@@ -10,26 +10,26 @@ import { startStack, type Stack } from './stack';
 export const JOBS = ['factorial', 'math', 'gateway'] as const;
 export type Job = (typeof JOBS)[number];
 
-export interface Matcher {
+interface Matcher {
   label: string;
   /** =, !=, =~ or !~ */
   op: string;
   value: string;
 }
 
-export interface Selector {
+interface Selector {
   metric: string;
   matchers: Matcher[];
 }
 
-export interface ParsedPromql {
+interface ParsedPromql {
   /** Where the grammar found an error, as the text around it; empty when the expression parses. */
   errors: string[];
   selectors: Selector[];
 }
 
 /** Parses one expression. Grafana's variables ($__rate_interval and the like) become a plain 1m range. */
-export function parsePromql(expression: string): ParsedPromql {
+function parsePromql(expression: string): ParsedPromql {
   const expr = expression.replace(/\$__\w+/g, '1m');
   const errors: string[] = [];
   const selectors: Selector[] = [];
@@ -62,7 +62,7 @@ export function parsePromql(expression: string): ParsedPromql {
 }
 
 /** Whether a label value satisfies a matcher (Prometheus anchors regular expressions at both ends). */
-export function matches(matcher: Matcher, value: string): boolean {
+function matches(matcher: Matcher, value: string): boolean {
   if (matcher.op === '=') return value === matcher.value;
   if (matcher.op === '!=') return value !== matcher.value;
   const regex = new RegExp(`^(?:${matcher.value})$`);
@@ -77,7 +77,7 @@ function unquote(literal: string): string {
 }
 
 /** Metric families a Prometheus text page declares (histogram and summary series map to their family). */
-export function families(text: string): Set<string> {
+function families(text: string): Set<string> {
   const names = new Set<string>();
   for (const match of text.matchAll(/^# TYPE (\S+) (\w+)$/gm)) {
     names.add(match[1]!);
@@ -87,7 +87,7 @@ export function families(text: string): Set<string> {
 }
 
 /** The metric families each service of a running stack (with its gateway) exposes on /metrics. */
-export async function exposedFamilies(stack: Stack): Promise<Record<Job, Set<string>>> {
+async function exposedFamilies(stack: Stack): Promise<Record<Job, Set<string>>> {
   return {
     factorial: families(await stack.factorialRegistry.metrics()),
     math: families(await (await fetch(stack.mathUrl.replace('/graphql', '/metrics'))).text()),
@@ -96,7 +96,7 @@ export async function exposedFamilies(stack: Stack): Promise<Record<Job, Set<str
 }
 
 /** The jobs a selector's `job` matcher allows (every job when it has none), and whether it names any. */
-export function jobsOf(selector: Selector): { jobs: Job[]; named: boolean } {
+function jobsOf(selector: Selector): { jobs: Job[]; named: boolean } {
   const matchers = selector.matchers.filter((m) => m.label === 'job');
   return { jobs: JOBS.filter((job) => matchers.every((m) => matches(m, job))), named: matchers.length > 0 };
 }
@@ -122,7 +122,7 @@ export function exposedFamiliesOfAStack(): () => Record<Job, Set<string>> {
 const SYNTHETIC = new Set(['up']);
 
 /** The values some labels take, where the services define them: what a matcher may compare them with. */
-export const LABEL_VALUES: Readonly<Record<string, string[]>> = {
+const LABEL_VALUES: Readonly<Record<string, string[]>> = {
   code: [...Object.values(ErrorCode), 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST'],
   grpc_code: Object.keys(status).filter((key) => Number.isNaN(Number(key))),
   route: ['/graphql', '/api/ncr/:n/:r', '/health', '/ready', '/metrics'],
