@@ -144,6 +144,23 @@ describe('math subgraph', () => {
       expect(await batchCalls(stack)).toBe(calls);
     });
 
+    it('answers an entity representation whose n is not a non-negative integer with BAD_USER_INPUT, showing what it got', async () => {
+      const entities = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Factorial { value } } }';
+      for (const [n, shown] of [
+        ['5', '"5"'],
+        [-1, '-1'],
+        [2.5, '2.5'],
+        [null, 'null'],
+        [{ a: 1 }, '{"a":1}'],
+      ] as const) {
+        expect(await codeOf(entities, { r: [{ __typename: 'Factorial', n }] })).toEqual({
+          code: 'BAD_USER_INPUT',
+          message: `n must be a non-negative integer (got n = ${shown})`,
+          stacktrace: undefined,
+        });
+      }
+    });
+
     it('answers a non-integer variable with BAD_USER_INPUT', async () => {
       expect((await codeOf('query ($n: Int!) { ncr(n: $n, r: 1) }', { n: 10.5 })).code).toBe('BAD_USER_INPUT');
     });

@@ -213,7 +213,11 @@ export class RequestMath {
   }
 
   private checkArgument(name: string, value: number): void {
-    if (!Number.isSafeInteger(value) || value < 0) throw badInput(`${name} must be a non-negative integer (got ${name} = ${value})`);
+    if (!Number.isSafeInteger(value) || value < 0) {
+      // An entity representation's n can be anything JSON holds: show a string as one ("5", not 5).
+      const shown = typeof value === 'number' ? String(value) : JSON.stringify(value)?.slice(0, 40);
+      throw badInput(`${name} must be a non-negative integer (got ${name} = ${shown})`);
+    }
     if (value > this.service.maxN) throw badInput(`${name} must be at most ${this.service.maxN} (MAX_N) (got ${name} = ${value})`);
   }
 
