@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { threadCpuReader, watchEventLoopBlocking } from './event-loop-blocking';
+import { forgetEventLoopBlocking, threadCpuReader, watchEventLoopBlocking } from './event-loop-blocking';
 import { createMetricsRegistry } from './metrics';
 
 const linux = process.platform === 'linux';
@@ -41,6 +41,23 @@ onLinux('counts a synchronous computation that holds the loop, and nothing while
   // The window starts again after each read.
   await sleep(50);
   expect(window.takeMax()).toBeLessThan(50);
+});
+
+onLinux('forgets what held the loop so far when a service says its start-up is done', async () => {
+  const window = watchEventLoopBlocking()!;
+  spinCpu(150);
+  await sleep(50);
+  forgetEventLoopBlocking();
+  expect(window.takeMax()).toBeLessThan(50);
+  // Also work whose late timer has not run yet, as when start-up ends in the same turn of the loop.
+  spinCpu(150);
+  forgetEventLoopBlocking();
+  await sleep(50);
+  expect(window.takeMax()).toBeLessThan(50);
+  // Only what came before is forgotten.
+  spinCpu(150);
+  await sleep(50);
+  expect(window.takeMax()).toBeGreaterThanOrEqual(120);
 });
 
 onLinux('does not count the time a thread waits without a CPU, which event-loop lag counts', async () => {

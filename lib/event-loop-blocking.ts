@@ -23,6 +23,8 @@ type Reader = () => number | undefined;
 const windows = new Set<WeakRef<{ max: number }>>();
 /** Whether this thread's sampler runs; undefined until the first window is asked for. */
 let sampling: boolean | undefined;
+/** Starts the sampler's current interval again, from now. */
+let restartInterval: (() => void) | undefined;
 
 /**
  * A window over this thread's blocking, or undefined where the thread's CPU time cannot be read (not Linux). Windows
@@ -40,6 +42,19 @@ export function watchEventLoopBlocking(): BlockingWindow | undefined {
       return max;
     },
   };
+}
+
+/**
+ * Empties every window of this thread: what held the loop so far is not counted. A service calls it once its
+ * start-up is done (schemas built, supergraph composed, ports bound), which holds the loop for 0.1-0.2 s before
+ * any request can arrive: blocking is about serving.
+ */
+export function forgetEventLoopBlocking(): void {
+  restartInterval?.();
+  for (const ref of windows) {
+    const window = ref.deref();
+    if (window) window.max = 0;
+  }
 }
 
 /** Milliseconds of CPU this thread has used, read with one pread of a file kept open; undefined off Linux. */
@@ -66,6 +81,11 @@ function startSampler(readCpu: Reader | undefined): boolean {
   if (!readCpu) return false;
   let lastAt = performance.now();
   let lastCpu = readCpu() ?? 0;
+  // The interval under way too: work that held the loop is recorded when the late timer finally runs.
+  restartInterval = () => {
+    lastAt = performance.now();
+    lastCpu = readCpu() ?? lastCpu;
+  };
   const timer = setInterval(() => {
     const at = performance.now();
     const cpu = readCpu() ?? lastCpu;

@@ -2,6 +2,7 @@
 // start-up (logger, tracing, signals, shutdown, a clear exit when start-up fails).
 
 import { readChoice, readShutdown, readString, type ShutdownSettings } from './config';
+import { forgetEventLoopBlocking } from './event-loop-blocking';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger';
 import { exitOnSignals, exitOnStartupError, type ShutdownSteps } from './shutdown';
 import { readTracingSettings, startTracing, type TracingSettings } from './tracing-sdk';
@@ -43,6 +44,8 @@ export async function runService<C extends ServiceSettings>(
     logger = createLogger(name, config.logLevel);
     const tracing = await startTracing(config.tracing, logger);
     const steps = await start(config, logger);
+    // Start-up held the event loop before any request could arrive; the blocking metric is about serving.
+    forgetEventLoopBlocking();
     exitOnSignals(
       {
         announce: () => steps.announce(),

@@ -150,7 +150,7 @@ describe('Prometheus alert rules', () => {
         alert_rule_test: [{ eval_time: '20m', alertname: 'GraphQLSlow', exp_alerts: [] }],
       },
       {
-        // math blocks its loop for 200 ms at every scrape; the gateway once, at start-up, then never.
+        // math blocks its loop for 200 ms at every scrape; the gateway once, then never.
         input_series: [
           { series: 'eventloop_blocked_max_seconds{job="math",instance="math:4001"}', values: '0.2x20' },
           { series: 'eventloop_blocked_max_seconds{job="gateway",instance="gateway:4000"}', values: '0.3 0.01x20' },
