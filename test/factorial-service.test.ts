@@ -8,6 +8,7 @@ import { bytesToBigint } from '../lib/math/bytes';
 import { createFactorialClient } from '../services/factorial/src/client';
 import { createFactorialServer, SERVICE_NAME } from '../services/factorial/src/server';
 import { healthCheck, healthWatch, listServicesByReflection, unary } from './helpers/grpc';
+import { metricValue } from './helpers/stack';
 
 const { REPRESENTATION_VALUE: VALUE, REPRESENTATION_PRIME_EXPONENTS: EXPONENTS } = Representation;
 
@@ -33,15 +34,10 @@ async function start(options: Parameters<typeof createFactorialServer>[0] = {}) 
   return { server, registry, address, client };
 }
 
-async function handled(registry: Registry, method: string, code: string): Promise<number> {
-  const metric = await registry.getSingleMetric('grpc_server_handled_total')!.get();
-  return metric.values.find((v) => v.labels.grpc_method === method && v.labels.grpc_code === code)?.value ?? 0;
-}
+const handled = (registry: Registry, method: string, code: string) =>
+  metricValue(registry, 'grpc_server_handled_total', { grpc_method: method, grpc_code: code });
 
-async function poolTasks(registry: Registry, state: 'busy' | 'queued'): Promise<number> {
-  const metric = await registry.getSingleMetric('factorial_worker_pool_tasks')!.get();
-  return metric.values.find((v) => v.labels.state === state)?.value ?? 0;
-}
+const poolTasks = (registry: Registry, state: 'busy' | 'queued') => metricValue(registry, 'factorial_worker_pool_tasks', { state });
 
 /** Polls a condition on the next turns of the event loop, for at most `ms`. */
 async function waitFor(condition: () => Promise<boolean>, ms = 10_000): Promise<void> {
@@ -237,10 +233,8 @@ describe('factorial service, a batch refused part-way', () => {
     // With a cache, a computation that ran to the end leaves its result there: that is how the test tells.
     const ctx = await start({ workers: 1, maxQueue: 1, cacheBytes: 64 * 1024 * 1024 });
     try {
-      const lookups = async (result: 'hit' | 'miss') => {
-        const metric = await ctx.registry.getSingleMetric('factorial_cache_lookups_total')!.get();
-        return metric.values.find((v) => v.labels.representation === 'value' && v.labels.result === result)?.value ?? 0;
-      };
+      const lookups = (result: 'hit' | 'miss') =>
+        metricValue(ctx.registry, 'factorial_cache_lookups_total', { representation: 'value', result });
       // 900000! takes the worker, 800000! the one queue slot, and 700000! finds the queue full: the call fails at once.
       const batch = ctx.client.batchGetFactorials.bind(ctx.client) as FactorialClient['batchGetFactorials'];
       const requests = [900_000, 800_000, 700_000].map((n) => ({ n, representation: VALUE }));
