@@ -17,7 +17,6 @@ import { Representation } from '../generated/proto/factorial/v1/factorial';
 import { bytesToBigint } from '../lib/math/bytes';
 import { describeArithmetic, nativeBignum } from '../lib/math/native';
 import { createFactorialClient } from '../services/factorial/src/client';
-import type { FactorialClient } from '../services/factorial/src/codec';
 import { unary } from '../test/helpers/grpc';
 import { startProcesses, type Processes } from '../test/helpers/processes';
 import { graphql } from '../test/helpers/stack';
@@ -59,22 +58,21 @@ async function main(): Promise<void> {
   // Each way has processes of its own, as deployed, and the factorial services no cache: every way computes its
   // factorials every time. The tutorial's gateway is this process.
   const noCache = { FACTORIAL_CACHE_MB: '0' };
-  const started: Processes[] = [];
+  const cleanups: (() => unknown)[] = [];
   const start = async (env: Record<string, string>): Promise<Processes> => {
     const processes = await startProcesses(env);
-    started.push(processes);
+    cleanups.push(() => processes.stopAll());
     return processes;
   };
-  let client: FactorialClient | undefined;
   const answers: string[] = [];
   try {
     const nativeStack = native && (await start(noCache));
     const bigintStack = await start({ ...noCache, MATH_NATIVE: 'off' });
-    client = createFactorialClient((await start(noCache)).factorialAddress);
-    const factorials = client;
+    const client = createFactorialClient((await start(noCache)).factorialAddress);
+    cleanups.push(() => client.close());
     const viaSubgraph = (url: string) => async () => (await graphql(url, `{ ncr(n: ${N}, r: ${R}) }`)).data!.ncr! as string;
     const get = async (n: number) =>
-      (await unary(factorials.getFactorial.bind(factorials), { n, representation: Representation.REPRESENTATION_VALUE })).value;
+      (await unary(client.getFactorial.bind(client), { n, representation: Representation.REPRESENTATION_VALUE })).value;
     // The tutorial's gateway makes its three GetFactorial calls one after another, then divides.
     const tutorial = (divide: (n: Uint8Array, r: Uint8Array, nr: Uint8Array) => string) => async () => {
       const n = await get(N);
@@ -135,8 +133,7 @@ async function main(): Promise<void> {
       console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
     }
   } finally {
-    client?.close();
-    await Promise.all(started.map((s) => s.stopAll()));
+    await Promise.all(cleanups.map((cleanup) => cleanup()));
   }
 }
 
