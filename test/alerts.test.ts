@@ -15,7 +15,6 @@ const RULES_PATH = path.join(ROOT, 'deploy/grafana/alerts.yml');
 interface Rule {
   alert: string;
   expr: string;
-  for?: string;
   labels: { severity: string };
   annotations: { summary: string; description: string };
 }
