@@ -18,6 +18,7 @@ interface Rule {
   labels: { severity: string };
   annotations: { summary: string; description: string };
 }
+const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const rules = (parseYaml(fs.readFileSync(RULES_PATH, 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
 
 const hasPromtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -33,6 +34,8 @@ describe('Prometheus alert rules', () => {
       expect(['page', 'ticket']).toContain(rule.labels.severity);
       expect(rule.annotations.summary.length).toBeGreaterThan(10);
       expect(rule.annotations.description).toMatch(/\.$/);
+      // The README's table of alerts lists it.
+      expect(readme).toContain(`| \`${rule.alert}\``);
     }
   });
 

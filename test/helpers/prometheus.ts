@@ -2,6 +2,7 @@
 // (@prometheus-io/lezer-promql, the parser of Prometheus's web UI), for its syntax errors and the metrics each
 // expression selects, with what labels; and the metric families each service exposes.
 
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { status } from '@grpc/grpc-js';
 import { parser } from '@prometheus-io/lezer-promql';
 import { ErrorCode } from '../../lib/errors';
@@ -123,7 +124,7 @@ const SYNTHETIC = new Set(['up']);
 
 /** The values some labels take, where the services define them: what a matcher may compare them with. */
 const LABEL_VALUES: Readonly<Record<string, string[]>> = {
-  code: [...Object.values(ErrorCode), 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST'],
+  code: [...Object.values(ErrorCode), ...Object.values(ApolloServerErrorCode)],
   grpc_code: Object.keys(status).filter((key) => Number.isNaN(Number(key))),
   route: ['/graphql', '/api/ncr/:n/:r', '/health', '/ready', '/metrics'],
   state: ['busy', 'queued'],
