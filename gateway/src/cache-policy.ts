@@ -2,7 +2,7 @@
 // so a successful query answer never changes. Sent over GET (with automatic persisted queries, a short URL), it can
 // be kept by browsers and CDNs for a year.
 
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
 
 /** The Cache-Control of an answer that never changes (the REST route's too). */
@@ -24,19 +24,17 @@ export function isImmutableOperation(operation: OperationDefinitionNode): boolea
  * keeps Apollo's `no-store`. It must come after Apollo's cache-control plugin, which sets `no-store` first.
  */
 export function immutableAnswers<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ request, response, operation, errors }) {
-          if (request.http?.method !== 'GET' || !operation || !isImmutableOperation(operation) || errors?.length) return;
-          const { body } = response;
-          if (body.kind !== 'single' || body.singleResult.errors?.length || !body.singleResult.data) return;
-          response.http.headers.set('cache-control', IMMUTABLE);
-          // The content type follows the request's Accept (application/json or application/graphql-response+json).
-          const vary = response.http.headers.get('vary') ?? '';
-          if (!/(^|,)\s*accept\s*(,|$)/i.test(vary)) response.http.headers.set('vary', vary ? `${vary}, accept` : 'accept');
-        },
-      };
+  // One listener for every request: it keeps no state of its own.
+  const listener: GraphQLRequestListener<TContext> = {
+    async willSendResponse({ request, response, operation, errors }) {
+      if (request.http?.method !== 'GET' || !operation || !isImmutableOperation(operation) || errors?.length) return;
+      const { body } = response;
+      if (body.kind !== 'single' || body.singleResult.errors?.length || !body.singleResult.data) return;
+      response.http.headers.set('cache-control', IMMUTABLE);
+      // The content type follows the request's Accept (application/json or application/graphql-response+json).
+      const vary = response.http.headers.get('vary') ?? '';
+      if (!/(^|,)\s*accept\s*(,|$)/i.test(vary)) response.http.headers.set('vary', vary ? `${vary}, accept` : 'accept');
     },
   };
+  return { requestDidStart: async () => listener };
 }

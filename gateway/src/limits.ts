@@ -1,6 +1,6 @@
 // Operation limits, checked at the gateway before any query planning or subgraph call.
 
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, type ValidationRule } from 'graphql';
@@ -93,21 +93,18 @@ export function maxRootFieldsRule(max: number): ValidationRule {
  * none given for several operations) with 400 OPERATION_RESOLUTION_FAILURE, as Apollo Server does without a
  * gateway. With one, it leaves that to the gateway's executor, whose error is unexpected there (a masked 500).
  */
-export const operationResolution: ApolloServerPlugin<BaseContext> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ operation, request }) {
-        if (operation) return;
-        const message = request.operationName
-          ? `Unknown operation named "${request.operationName.slice(0, 100)}".`
-          : 'Must provide operation name if query contains multiple operations.';
-        throw new GraphQLError(message, {
-          extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } },
-        });
-      },
-    };
+const resolutionListener: GraphQLRequestListener<BaseContext> = {
+  async didResolveOperation({ operation, request }) {
+    if (operation) return;
+    const message = request.operationName
+      ? `Unknown operation named "${request.operationName.slice(0, 100)}".`
+      : 'Must provide operation name if query contains multiple operations.';
+    throw new GraphQLError(message, {
+      extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, http: { status: 400 } },
+    });
   },
 };
+export const operationResolution: ApolloServerPlugin<BaseContext> = { requestDidStart: async () => resolutionListener };
 
 /**
  * Refuses an operation whose type the schema lacks (mutation, subscription): graphql-js leaves that
