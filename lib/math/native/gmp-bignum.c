@@ -2,7 +2,8 @@
 // and decimal conversion, the two steps that dominate a million-digit ratio of factorials. V8's BigInt does
 // both in pure JavaScript's stead; lib/math/native.ts loads this when it was built (npm install builds it if
 // a C compiler and GMP's headers are there) and falls back to BigInt otherwise. Results are identical
-// (test/native-bignum.test.ts). GMP is linked dynamically (LGPL).
+// (test/native-bignum.test.ts). GMP is linked dynamically (LGPL). Two more functions, a quotient and n!,
+// serve only bench/ncr.ts: the tutorial's way of computing n choose r, done with GMP.
 
 #include <gmp.h>
 #include <math.h>
