@@ -9,7 +9,7 @@
 // Loopback only; bounded in time (rounds × workloads × 3 stacks × seconds, plus start-up).
 
 import * as path from 'node:path';
-import { startProcesses, type Processes, type ServiceName } from '../test/helpers/processes';
+import { startProcesses, type Processes, type ServiceName } from '../harness/processes';
 import { cpuMicros, median, option, runLoad, type Workload } from './load';
 
 const SERVICES: ServiceName[] = ['factorial', 'math', 'gateway'];

@@ -2,12 +2,12 @@
 // Also measures a worker-thread round trip, which sets how large an n is still worth computing inline.
 
 import * as path from 'node:path';
-import { nativeBignum } from '../lib/math/native';
-import { factorial } from '../lib/math/prime-powers';
-import { productOfRange } from '../lib/math/product-tree';
-import { WorkerPool } from '../lib/worker-pool';
+import { nativeBignum } from '../lib/math';
+import { factorial } from '../lib/math';
+import { productOfRange } from '../lib/math';
+import { WorkerPool } from '../lib/workers';
 import { factorialValue } from '../services/factorial/src/engine';
-import type { WorkerTask } from '../services/factorial/src/factorial-worker';
+import type { FactorialTask } from '../services/factorial/src/factorial-worker';
 
 /** Median wall time (ms) of `runs` calls, after one warm-up call. */
 function time(runs: number, f: () => unknown): number {
@@ -57,15 +57,15 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 
   // Inline or worker: a trivial task's round trip against the inline cost of small n.
-  const pool = new WorkerPool<WorkerTask, Uint8Array | Uint32Array>({
+  const pool = new WorkerPool<FactorialTask, Uint8Array | Uint32Array>({
     script: path.join(__dirname, '../services/factorial/src/factorial-worker'),
     size: 1,
   });
-  await pool.run({ kind: 'value', n: 1 });
+  await pool.run({ representation: 'value', n: 1 });
   const hops: number[] = [];
   for (let i = 0; i < 200; i++) {
     const start = performance.now();
-    await pool.run({ kind: 'value', n: 1 });
+    await pool.run({ representation: 'value', n: 1 });
     hops.push(performance.now() - start);
   }
   await pool.close();

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import { createGatewayServer, type GatewayServerOptions } from '../gateway/src/server';
 import { loadGatewayConfig } from '../gateway/src/config';
-import { createLogger } from '../lib/logger';
-import { createMetricsRegistry } from '../lib/metrics';
+import { createLogger } from '../lib/observability';
+import { createMetricsRegistry } from '../lib/observability';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);

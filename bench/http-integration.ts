@@ -13,9 +13,9 @@ import * as http from 'node:http';
 import { promisify } from 'node:util';
 import type { GatewayContext } from '../gateway/src/context';
 import { SubgraphDataSource } from '../gateway/src/data-source';
-import { RequestLifetime } from '../lib/request-budget';
-import { listenHttp, closeHttp } from '../lib/listen';
-import { startStack } from '../test/helpers/stack';
+import { Deadline } from '../lib/request';
+import { listenHttp, closeHttp } from '../lib/process';
+import { startStack } from '../harness/stack';
 import { CONNECTIONS } from './load';
 
 const execFileAsync = promisify(execFile);
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     '/graphql',
     express.json({ limit: '100kb' }),
     expressMiddleware(apollo, {
-      context: async () => ({ requestId: '', lifetime: new RequestLifetime(Date.now() + 30_000) }),
+      context: async () => ({ requestId: '', deadline: new Deadline(Date.now() + 30_000) }),
     }),
   );
   const expressUrl = `http://127.0.0.1:${await listenHttp(server, '127.0.0.1', 0)}/graphql`;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
-import { cpuMsFromStat } from '../lib/proc-stat';
+import { cpuMsFromStat } from '../lib/observability';
 
 export type Workload = 'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-aliases' | 'graphql-big-ncr' | 'rest-hot' | 'rest-cold';
 

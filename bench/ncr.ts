@@ -14,12 +14,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Representation } from '../generated/proto/factorial/v1/factorial';
-import { bytesToBigint } from '../lib/math/bytes';
-import { describeArithmetic, nativeBignum } from '../lib/math/native';
-import { createFactorialClient } from '../services/factorial/src/client';
-import { unary } from '../test/helpers/grpc';
-import { startProcesses, type Processes } from '../test/helpers/processes';
-import { graphql } from '../test/helpers/stack';
+import { bytesToBigint } from '../lib/math';
+import { describeArithmetic, nativeBignum } from '../lib/math';
+import { createFactorialClient } from '../services/factorial/client';
+import { unary } from '../harness/grpc';
+import { startProcesses, type Processes } from '../harness/processes';
+import { graphql } from '../harness/stack';
 import { median } from './load';
 
 const N = 1_000_000;

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { startProcesses } from '../test/helpers/processes';
+import { startProcesses } from '../harness/processes';
 import { cpuMicros, option, runLoad, startFloor, type Workload } from './load';
 
 interface ProfileNode {

@@ -3,10 +3,10 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bigintToBytes } from '../lib/math/bytes';
-import { describeArithmetic, nativeBignum } from '../lib/math/native';
-import { factorialPrimeExponents, factorial, ratioOfFactorialExponentsDecimal } from '../lib/math/prime-powers';
-import { startProcesses, type Processes } from '../test/helpers/processes';
+import { bigintToBytes } from '../lib/math';
+import { describeArithmetic, nativeBignum } from '../lib/math';
+import { factorialPrimeExponents, factorial, ratioOfFactorialExponentsDecimal } from '../lib/math';
+import { startProcesses, type Processes } from '../harness/processes';
 import { CONNECTIONS, median, runLoad, startFloor, type LoadResult, type Workload } from './load';
 
 interface Row extends LoadResult {

@@ -6,8 +6,8 @@
 
 import { createServer } from 'node:http';
 import * as path from 'node:path';
-import { closeHttp, listenHttp } from '../lib/listen';
-import { startProcesses } from '../test/helpers/processes';
+import { closeHttp, listenHttp } from '../lib/process';
+import { startProcesses } from '../harness/processes';
 import { CONNECTIONS, median, option, runLoad, type LoadResult, type Workload } from './load';
 
 const CYCLES = 7;

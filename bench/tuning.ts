@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GatewayServerOptions } from '../gateway/src/server';
-import { startProcesses, type Processes } from '../test/helpers/processes';
+import { startProcesses, type Processes } from '../harness/processes';
 import { CONNECTIONS, median, runLoad, type LoadResult, type Workload } from './load';
 
 const CYCLES = 5;

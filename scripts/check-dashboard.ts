@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startProcesses, freePort, type Processes } from '../test/helpers/processes';
+import { startProcesses, freePort, type Processes } from '../harness/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 const DASHBOARD = path.join(ROOT, 'deploy/grafana/dashboards/graphql-grpc-factorial.json');

@@ -4,8 +4,8 @@
 // (on this machine: shared/tools/local-docker.sh).
 
 import { execFileSync } from 'node:child_process';
-import { binomialModPrime } from '../test/helpers/reference';
-import { freePort } from '../test/helpers/processes';
+import { binomialModPrime } from '../harness/reference';
+import { freePort } from '../harness/processes';
 
 const PROJECT = 'ggf-compose-test';
 

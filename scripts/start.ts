@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { prettyFactory } from 'pino-pretty';
-import { urlHost } from '../lib/listen';
+import { urlHost } from '../lib/process';
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICES = [

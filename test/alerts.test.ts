@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
-import { exposedFamiliesOfAStack, problemsWith } from './helpers/prometheus';
+import { exposedFamiliesOfAStack, problemsWith } from '../harness/prometheus';
 
 const ROOT = path.join(__dirname, '..');
 const RULES_PATH = path.join(ROOT, 'deploy/grafana/alerts.yml');

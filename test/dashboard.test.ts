@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadGatewayConfig } from '../gateway/src/config';
 import { loadFactorialConfig } from '../services/factorial/src/config';
 import { loadMathConfig } from '../subgraphs/math/src/config';
-import { exposedFamiliesOfAStack, JOBS, problemsWith } from './helpers/prometheus';
+import { exposedFamiliesOfAStack, JOBS, problemsWith } from '../harness/prometheus';
 
 const ROOT = path.join(__dirname, '..');
 const DASHBOARD_PATH = path.join(ROOT, 'deploy/grafana/dashboards/graphql-grpc-factorial.json');

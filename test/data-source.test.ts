@@ -6,10 +6,10 @@ import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { GatewayContext } from '../gateway/src/context';
 import { SubgraphDataSource } from '../gateway/src/data-source';
-import { closeHttp, listenHttp } from '../lib/listen';
-import { silentLogger } from '../lib/logger';
-import { RequestLifetime } from '../lib/request-budget';
-import { installPropagator } from '../lib/telemetry';
+import { closeHttp, listenHttp } from '../lib/process';
+import { silentLogger } from '../lib/observability';
+import { Deadline } from '../lib/request';
+import { installPropagator } from '../lib/observability';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 
@@ -33,9 +33,9 @@ describe('SubgraphDataSource', () => {
     await closeHttp(server);
   });
 
-  const call = (lifetime = new RequestLifetime(Date.now() + 10_000)) => {
+  const call = (deadline = new Deadline(Date.now() + 10_000)) => {
     const traceContext = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceFlags: 0 });
-    const context: GatewayContext = { requestId: 'req-42', lifetime, trace: { context: traceContext, logger: silentLogger } };
+    const context: GatewayContext = { requestId: 'req-42', deadline, trace: { context: traceContext, logger: silentLogger } };
     const options = {
       kind: 'incoming operation',
       request: { query: 'query ($n: Int!) { factorial(n: $n) }', variables: { n: 5 }, operationName: undefined },
@@ -45,7 +45,7 @@ describe('SubgraphDataSource', () => {
     return source.process(options);
   };
 
-  it('posts the operation with the request id, the budget left and a traceparent, and returns the response', async () => {
+  it('posts the operation with the request id, the time left before its deadline and a traceparent, and returns the response', async () => {
     let seen: { headers: IncomingMessage['headers']; body: unknown } | undefined;
     answer = (request, body, response) => {
       seen = { headers: request.headers, body: JSON.parse(body) };
@@ -60,39 +60,87 @@ describe('SubgraphDataSource', () => {
     expect(seen!.headers.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-00$`));
   });
 
-  it('turns a non-2xx answer into an error naming the status, with the body', async () => {
-    answer = (_request, _body, response) => response.writeHead(502, { 'content-type': 'text/plain' }).end('upstream gone');
-    await expect(call()).rejects.toMatchObject({
-      message: '502: Bad Gateway',
-      extensions: { response: { status: 502, statusText: 'Bad Gateway', body: 'upstream gone' } },
-    });
+  it('turns a server error into SUBGRAPH_UNAVAILABLE naming the status, never an unexpected error', async () => {
+    for (const status of [500, 502, 503]) {
+      answer = (_request, _body, response) => response.writeHead(status, { 'content-type': 'text/plain' }).end('upstream gone');
+      await expect(call()).rejects.toMatchObject({
+        message: `the subgraph cannot be reached or failed (answered HTTP ${status}); retry later`,
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
+      });
+    }
   });
 
-  it('refuses a 2xx answer that is not a JSON object', async () => {
-    answer = (_request, _body, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<html>hello</html>');
-    await expect(call()).rejects.toThrow(/Expected JSON response body, but received: <html>hello<\/html>/);
-    answer = (_request, _body, response) => response.writeHead(200).end('[1, 2]');
-    await expect(call()).rejects.toThrow(/Expected JSON response body/);
+  it('returns a GraphQL response whatever its status: a subgraph refuses a document with 400 and its coded errors', async () => {
+    const refusal = { errors: [{ message: 'Aliases limit of 50 exceeded, found 51.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] };
+    answer = (_request, _body, response) => response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(refusal));
+    await expect(call()).resolves.toEqual(refusal);
+  });
+
+  it('refuses an answer that is not a GraphQL response with SUBGRAPH_UNAVAILABLE', async () => {
+    for (const [status, body] of [
+      [200, '<html>hello</html>'],
+      [200, '[1, 2]'],
+      [200, '{"hello":1}'],
+      [404, 'not found'],
+    ] as const) {
+      answer = (_request, _body, response) => response.writeHead(status, { 'content-type': 'text/html' }).end(body);
+      await expect(call()).rejects.toMatchObject({
+        message: `the subgraph cannot be reached or failed (answered HTTP ${status} with something that is not a GraphQL response); retry later`,
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
+      });
+    }
+  });
+
+  it('answers SUBGRAPH_UNAVAILABLE when nothing listens, and when the subgraph drops the connection', async () => {
+    const closed = new SubgraphDataSource({ url: 'http://127.0.0.1:1/graphql' });
+    const context: GatewayContext = {
+      requestId: 'r',
+      deadline: new Deadline(Date.now() + 5000),
+      trace: { context: ROOT_CONTEXT, logger: silentLogger },
+    };
+    const options = {
+      kind: 'incoming operation',
+      request: { query: '{ a }' },
+      incomingRequestContext: {},
+      context,
+    } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
+    await expect(closed.process(options)).rejects.toMatchObject({
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE' },
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
+    await closed.close();
+    answer = (request) => request.socket.destroy();
+    await expect(call()).rejects.toMatchObject({ extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+  });
+
+  it('cuts a call off at the deadline with DEADLINE_EXCEEDED when the subgraph hangs', async () => {
+    answer = () => {}; // never answers
+    const started = Date.now();
+    await expect(call(new Deadline(Date.now() + 200))).rejects.toMatchObject({
+      message: "the request's time budget ran out",
+      extensions: { code: 'DEADLINE_EXCEEDED' },
+    });
+    expect(Date.now() - started).toBeLessThan(1200);
   });
 
   it('cancels the call when the request ends early, and says so with DEADLINE_EXCEEDED', async () => {
     let closed!: () => void;
     const socketClosed = new Promise<void>((resolve) => (closed = resolve));
     answer = (request) => request.socket.once('close', closed); // never answers
-    const lifetime = new RequestLifetime(Date.now() + 10_000);
-    const pending = call(lifetime);
-    setTimeout(() => lifetime.end(), 100);
+    const deadline = new Deadline(Date.now() + 10_000);
+    const pending = call(deadline);
+    setTimeout(() => deadline.expire(), 100);
     await expect(pending).rejects.toMatchObject({ message: 'the request was cancelled', extensions: { code: 'DEADLINE_EXCEEDED' } });
     await socketClosed; // the subgraph sees the caller leave
   });
 
-  it('makes no call once the budget is spent', async () => {
+  it('makes no call once the deadline has passed', async () => {
     const answered = jest.fn();
     answer = (_request, _body, response) => {
       answered();
       response.writeHead(200).end('{}');
     };
-    await expect(call(new RequestLifetime(Date.now() - 1))).rejects.toMatchObject({ extensions: { code: 'DEADLINE_EXCEEDED' } });
+    await expect(call(new Deadline(Date.now() - 1))).rejects.toMatchObject({ extensions: { code: 'DEADLINE_EXCEEDED' } });
     expect(answered).not.toHaveBeenCalled();
   });
 });

@@ -3,12 +3,13 @@
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { FactorialServiceClient, Representation } from '../generated/proto/factorial/v1/factorial';
-import type { FactorialClient, FactorialMessage } from '../services/factorial/src/codec';
-import { bytesToBigint } from '../lib/math/bytes';
-import { createFactorialClient } from '../services/factorial/src/client';
-import { createFactorialServer, SERVICE_NAME } from '../services/factorial/src/server';
-import { healthCheck, healthWatch, listServicesByReflection, unary } from './helpers/grpc';
-import { metricValue } from './helpers/stack';
+import type { FactorialClient, FactorialMessage } from '../services/factorial/client';
+import { bytesToBigint } from '../lib/math';
+import { createFactorialClient } from '../services/factorial/client';
+import { createFactorialServer } from '../services/factorial/src/server';
+import { SERVICE_NAME } from '../services/factorial/client';
+import { healthCheck, healthWatch, listServicesByReflection, unary } from '../harness/grpc';
+import { metricValue } from '../harness/stack';
 
 const { REPRESENTATION_VALUE: VALUE, REPRESENTATION_PRIME_EXPONENTS: EXPONENTS } = Representation;
 
@@ -228,19 +229,19 @@ describe('factorial service under load', () => {
   });
 });
 
-describe('factorial service, a batch refused part-way', () => {
+describe('factorial service, a batch that fails part-way', () => {
   it('stops the computations the batch started, rather than finishing them for nobody', async () => {
     // With a cache, a computation that ran to the end leaves its result there: that is how the test tells.
     const ctx = await start({ workers: 1, maxQueue: 1, cacheBytes: 64 * 1024 * 1024 });
     try {
       const lookups = (result: 'hit' | 'miss') =>
         metricValue(ctx.registry, 'factorial_cache_lookups_total', { representation: 'value', result });
-      // 900000! takes the worker, 800000! the one queue slot, and 700000! finds the queue full: the call fails at once.
+      // 900000! takes the worker and 800000! waits for it; the call's deadline passes long before either is done.
       const batch = ctx.client.batchGetFactorials.bind(ctx.client) as FactorialClient['batchGetFactorials'];
-      const requests = [900_000, 800_000, 700_000].map((n) => ({ n, representation: VALUE }));
-      const error = await unary(batch, { requests }).catch((e: ServiceError) => e);
-      expect((error as ServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
-      // Nobody waits for the other two any more: both are stopped at once, not left to run (about a second here).
+      const requests = [900_000, 800_000].map((n) => ({ n, representation: VALUE }));
+      const error = await unary(batch, { requests }, { deadline: Date.now() + 150 }).catch((e: ServiceError) => e);
+      expect((error as ServiceError).code).toBe(status.DEADLINE_EXCEEDED);
+      // Nobody waits for them any more: both are stopped at once, not left to run (about a second here).
       await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) + (await poolTasks(ctx.registry, 'queued')) === 0, 2000);
       // Neither ran to the end: asked for again, each is a cache miss (a short deadline stops the new computation).
       const [hits, misses] = [await lookups('hit'), await lookups('miss')];
@@ -249,6 +250,29 @@ describe('factorial service, a batch refused part-way', () => {
       }
       expect(await lookups('hit')).toBe(hits);
       expect(await lookups('miss')).toBe(misses + 2);
+    } finally {
+      ctx.client.close();
+      await ctx.server.shutdown(100);
+    }
+  });
+
+  it('serves whole, on an idle service, a batch that needs more worker computations than the queue holds', async () => {
+    const ctx = await start({ workers: 1, maxQueue: 1, inlineExponentsMaxN: 0, cacheBytes: 0 });
+    try {
+      // Ten distinct exponent vectors, each a worker task: ten times the queue, admitted as one call.
+      const requests = Array.from({ length: 10 }, (_, i) => ({ n: 20_000 + i, representation: EXPONENTS }));
+      const reply = await unary(ctx.client.batchGetFactorials.bind(ctx.client), { requests });
+      expect(reply.factorials.map((f) => f.n)).toEqual(requests.map((r) => r.n));
+      expect(reply.factorials[3]!.primeExponents[0]).toBe(legendre(20_003, 2));
+      // Another call meanwhile finds the queue taken by the first (values, a second's work): refused at once, as before.
+      const values = Array.from({ length: 4 }, (_, i) => ({ n: 300_000 + i, representation: VALUE }));
+      const first = unary(ctx.client.batchGetFactorials.bind(ctx.client), { requests: values });
+      await waitFor(async () => (await poolTasks(ctx.registry, 'queued')) > 0);
+      const second = await unary(ctx.client.getFactorial.bind(ctx.client), { n: 30_000, representation: EXPONENTS }).catch(
+        (e: ServiceError) => e,
+      );
+      expect((second as ServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
+      expect((await first).factorials).toHaveLength(4);
     } finally {
       ctx.client.close();
       await ctx.server.shutdown(100);

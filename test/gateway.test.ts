@@ -1,8 +1,8 @@
 // End to end through the gateway, with the real factorial service, math subgraph and gateway on real sockets.
 
 import { createHash } from 'node:crypto';
-import { batchCalls, graphql, metricValue, startStack, type Stack } from './helpers/stack';
-import { binomial, slowFactorial } from './helpers/reference';
+import { batchCalls, graphql, metricValue, startStack, type Stack } from '../harness/stack';
+import { binomial, slowFactorial } from '../harness/reference';
 
 describe('gateway', () => {
   let stack: Stack;

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
-import { graphql, startStack, type Stack } from './helpers/stack';
+import { graphql, startStack, type Stack } from '../harness/stack';
 
 const QUERIES = [
   '{ a: ncr(n: 10, r: 3) b: ncr(n: 500, r: 250) f: factorial(n: 100) p: npr(n: 30, r: 10) c: catalan(n: 40) }',

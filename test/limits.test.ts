@@ -1,7 +1,7 @@
 // Each limit accepts an operation at the limit, rejects one just above it with a code, and a rejection costs no gRPC call.
 
-import { ratioDigits } from '../lib/math/estimate';
-import { batchCalls, graphql, startStack, type Stack, type StackOptions } from './helpers/stack';
+import { ratioDigits } from '../lib/math';
+import { batchCalls, graphql, startStack, type Stack, type StackOptions } from '../harness/stack';
 
 async function withStack<T>(options: StackOptions, body: (stack: Stack) => Promise<T>): Promise<T> {
   const stack = await startStack(options);

@@ -1,9 +1,9 @@
 // The math subgraph against a real factorial service on real sockets: exact values, batching, errors, concurrency.
 
 import fc from 'fast-check';
-import { lnFactorial } from '../lib/math/estimate';
-import { batchCalls, graphql, keysReceived, startStack, type Stack } from './helpers/stack';
-import { binomial, binomialModPrime, fallingFactorial, pascalTriangle, slowFactorial } from './helpers/reference';
+import { lnFactorial } from '../lib/math';
+import { batchCalls, graphql, keysReceived, startStack, type Stack } from '../harness/stack';
+import { binomial, binomialModPrime, fallingFactorial, pascalTriangle, slowFactorial } from '../harness/reference';
 
 describe('math subgraph', () => {
   let stack: Stack;

@@ -1,8 +1,8 @@
 // The operations metrics move as an operator expects: for a success, for each error code, for cache hits.
 // Real gateway, subgraph and factorial service on loopback ports; the gateway and subgraph are scraped at /metrics.
 
-import { graphql, startStack, type Stack } from './helpers/stack';
-import { binomial } from './helpers/reference';
+import { graphql, startStack, type Stack } from '../harness/stack';
+import { binomial } from '../harness/reference';
 
 jest.setTimeout(60_000);
 

@@ -2,12 +2,12 @@
 
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { bigintToBytes } from '../lib/math/bytes';
-import { nativeBignum } from '../lib/math/native';
-import { factorialPrimeExponents, productOfPrimePowers, ratioOfFactorialExponentsDecimal } from '../lib/math/prime-powers';
-import { primesUpTo } from '../lib/math/primes';
+import { bigintToBytes } from '../lib/math';
+import { nativeBignum } from '../lib/math';
+import { factorialPrimeExponents, productOfPrimePowers, ratioOfFactorialExponentsDecimal } from '../lib/math';
+import { primesUpTo } from '../lib/math';
 import { factorialValue } from '../services/factorial/src/engine';
-import { binomial, slowFactorial } from './helpers/reference';
+import { binomial, slowFactorial } from '../harness/reference';
 
 const native = nativeBignum();
 // What scripts/build-native.js needs besides the node-api-headers package: GMP's headers and a C compiler.

@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { freePort } from './helpers/processes';
+import { freePort } from '../harness/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 

@@ -2,10 +2,10 @@
 // receiver in this test, which keeps them in memory; logs are read from each process's stdout.
 
 import { randomBytes } from 'node:crypto';
-import { graphql } from './helpers/stack';
-import { startProcesses, type Processes, type ServiceName } from './helpers/processes';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
-import { binomial, slowFactorial } from './helpers/reference';
+import { graphql } from '../harness/stack';
+import { startProcesses, type Processes, type ServiceName } from '../harness/processes';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../harness/otlp-receiver';
+import { binomial, slowFactorial } from '../harness/reference';
 
 jest.setTimeout(120_000);
 

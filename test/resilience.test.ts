@@ -1,9 +1,9 @@
 // Time budgets, client disconnects and overload, end to end: work stops when nobody waits, saturation is a 429.
 
 import { Representation } from '../generated/proto/factorial/v1/factorial';
-import { createFactorialClient } from '../services/factorial/src/client';
-import { unary } from './helpers/grpc';
-import { graphql, metricValue, startStack } from './helpers/stack';
+import { createFactorialClient } from '../services/factorial/client';
+import { unary } from '../harness/grpc';
+import { graphql, metricValue, startStack } from '../harness/stack';
 
 async function waitFor(condition: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;

@@ -1,8 +1,8 @@
 // Graceful shutdown under load: SIGTERM each process in turn while requests are in flight through the gateway.
 // Every request in flight gets its right answer or a documented code; the process exits 0 within its grace period.
 
-import { startProcesses, type ServiceName } from './helpers/processes';
-import { runLoad, summarize } from './helpers/traffic';
+import { startProcesses, type ServiceName } from '../harness/processes';
+import { runLoad, summarize } from '../harness/traffic';
 
 const GRACE_MS = 5_000;
 

@@ -7,13 +7,13 @@ import * as path from 'node:path';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { Representation } from '../generated/proto/factorial/v1/factorial';
 import { ConfigError } from '../lib/config';
-import { clientCredentials } from '../lib/tls';
-import { createFactorialClient } from '../services/factorial/src/client';
+import { clientCredentials } from '../lib/grpc';
+import { createFactorialClient } from '../services/factorial/client';
 import { loadFactorialConfig } from '../services/factorial/src/config';
 import { createFactorialServer } from '../services/factorial/src/server';
 import { loadMathConfig } from '../subgraphs/math/src/config';
-import { unary } from './helpers/grpc';
-import { graphql, startStack } from './helpers/stack';
+import { unary } from '../harness/grpc';
+import { graphql, startStack } from '../harness/stack';
 
 /** A CA, a server certificate for 127.0.0.1/localhost and a client certificate, as PEM files in a fresh folder. */
 function makeCertificates(): { dir: string; read: (name: string) => Buffer } {

@@ -1,8 +1,8 @@
 // The gateway's settings, read from the environment once and validated.
 
 import { readChoice, readInt, readPort, readString, readUrl } from '../../lib/config';
-import { readServiceSettings, type ServiceSettings } from '../../lib/service';
-import { projectPath } from '../../lib/paths';
+import { readServiceSettings, type ServiceSettings } from '../../lib/process';
+import { projectPath } from '../../lib/config';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits';
 
 export interface GatewayConfig extends ServiceSettings {

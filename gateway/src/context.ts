@@ -1,13 +1,13 @@
-// What the gateway keeps per request: its id, trace and logger, the deadline the subgraph call inherits, its cancellation.
+// What the gateway keeps per request: its id, trace and logger, and the deadline its subgraph calls inherit.
 
-import type { RequestTrace } from '../../lib/fastify-tracing';
-import type { RequestLifetime } from '../../lib/request-budget';
+import type { RequestTrace } from '../../lib/observability';
+import type { Deadline } from '../../lib/request';
 
 export interface GatewayContext {
-  /** The request's id (the client's x-request-id when it sent a sane one), sent on to the subgraph. */
+  /** The request's id (the client's x-request-id when it sent a sane one), sent on to the subgraphs. */
   requestId: string;
-  /** When its time budget runs out (the subgraph call inherits what is left); it ends early when the client goes away. */
-  lifetime: RequestLifetime;
-  /** Its trace context (sent on to the subgraph) and its logger. */
+  /** When its work is abandoned (subgraph calls inherit what is left); it comes early when the client goes away. */
+  deadline: Deadline;
+  /** Its trace context (sent on to the subgraphs) and its logger. */
   trace: RequestTrace;
 }

@@ -1,60 +1,71 @@
-// How the gateway calls the math subgraph. SubgraphDataSource: straight from Apollo's request to undici's
-// keep-alive pool and back, with the request's id, remaining budget and trace context as headers.
-// BudgetedDataSource: Apollo's own RemoteGraphQLDataSource with the same headers, kept as the baseline that
-// bench/tuning.ts measures it against.
+// How the gateway calls a subgraph. SubgraphDataSource: straight from Apollo's request to undici's keep-alive pool
+// and back, with the request's id, deadline and trace context as headers, cut off at the deadline, and every way a
+// subgraph can fail turned into a coded, retryable error. ApolloFetchDataSource: Apollo's own RemoteGraphQLDataSource
+// with the same headers, kept as the baseline that bench/tuning.ts measures it against.
 
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { context as otelContext, propagation, SpanKind, type Attributes } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import { EventEmitter } from 'node:events';
-import { STATUS_CODES } from 'node:http';
-import { Agent, request as undiciRequest } from 'undici';
-import { apiError, ErrorCode } from '../../lib/errors';
-import { REQUEST_ID_HEADER, REQUEST_TIMEOUT_HEADER } from '../../lib/request-budget';
-import { headerSetter, inSpan, isRecording } from '../../lib/telemetry';
+import { Agent, errors as undiciErrors, request as undiciRequest } from 'undici';
+import { apiError } from '../../lib/graphql';
+import { headerSetter, inSpan, isRecording } from '../../lib/observability';
+import { DEADLINE_HEADER, REQUEST_ID_HEADER } from '../../lib/request';
 import type { GatewayContext } from './context';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 export interface SubgraphDataSourceOptions {
+  /** The subgraph's name, for errors and spans. Default: 'the subgraph'. */
+  name?: string;
   url: string;
   /** Connections kept to the subgraph. Default: 64. */
   connections?: number;
   /** How long an idle connection is kept. Default: 30 s. */
   keepAliveMs?: number;
-  /** Longest wait for the subgraph's response headers and body. Default: 60 s (the subgraph enforces the request budget itself). */
+  /** Longest wait for a call without a deadline of its own (a health check, a schema load). Default: 10 s. */
   timeoutMs?: number;
 }
 
-/** The headers every call carries besides the trace context: the request's id and the time its budget has left. */
-function budgetHeaders(context: Partial<GatewayContext> | undefined, headers: Record<string, string>): void {
-  if (!context?.lifetime) return;
+/** The headers every call carries besides the trace context: the request's id and the milliseconds before its deadline. */
+function deadlineHeaders(context: Partial<GatewayContext> | undefined, headers: Record<string, string>): void {
+  if (!context?.deadline) return;
   if (context.requestId) headers[REQUEST_ID_HEADER] = context.requestId;
-  const remaining = Math.floor(context.lifetime.deadline - Date.now());
-  if (remaining <= 0) throw apiError(ErrorCode.DEADLINE_EXCEEDED, "the request's time budget ran out");
-  headers[REQUEST_TIMEOUT_HEADER] = String(remaining);
+  const remaining = Math.floor(context.deadline.remaining());
+  if (remaining <= 0) throw apiError('DEADLINE_EXCEEDED');
+  headers[DEADLINE_HEADER] = String(remaining);
 }
+
+/** undici's errors that mean the subgraph could not be reached or dropped the connection. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
  * A GraphQLDataSource over undici's request API. RemoteGraphQLDataSource goes through node-fetch's Request and
  * Headers and a Fetcher's Response on every call, which cost more CPU than the call itself on this one-hop
  * mesh; this does what it does for a subgraph that speaks JSON over POST, without them:
- * - a non-2xx answer is an error naming the status (as RemoteGraphQLDataSource's);
- * - the call is cancelled when the client goes away;
+ * - the call is cut off when the request's deadline passes (DEADLINE_EXCEEDED) or its client goes away;
+ * - a subgraph that cannot be reached, drops the connection, answers with a server error or with anything but a
+ *   GraphQL response is SUBGRAPH_UNAVAILABLE (retryable): an outage is never reported as a bug;
+ * - a GraphQL response is returned as it is, whatever its status (a subgraph refuses a document with 400 and
+ *   its errors, whose codes then reach the client);
  * - with tracing on, a CLIENT span under Apollo's fetch span; the traceparent header travels either way.
  * A subgraph's cache-control header is not read: this API's answers are immutable and nothing caches them by it.
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly agent: Agent;
   private readonly attributes: Attributes;
+  private readonly name: string;
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: SubgraphDataSourceOptions) {
-    const timeout = options.timeoutMs ?? 60_000;
+    this.name = options.name ? `the ${options.name} subgraph` : 'the subgraph';
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    // No headers or body timeout of undici's own: each call is cut off at its deadline (or timeoutMs) below.
     this.agent = new Agent({
       connections: options.connections ?? 64,
       keepAliveTimeout: options.keepAliveMs ?? 30_000,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
     const target = new URL(options.url);
     this.attributes = {
@@ -72,7 +83,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const context = 'incomingRequestContext' in options ? (options.context as Partial<GatewayContext>) : undefined;
     // No accept header: Apollo Server then answers application/json without running content negotiation.
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    budgetHeaders(context, headers);
+    deadlineHeaders(context, headers);
     const body = JSON.stringify({
       query: request.query,
       variables: request.variables,
@@ -85,19 +96,30 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       propagation.inject(active, headers, headerSetter);
       // An EventEmitter, not an AbortSignal: undici takes either, and an emitter costs far less to make.
       const abort = new EventEmitter();
-      const stopListening = context?.lifetime?.onEnd(() => abort.emit('abort'));
+      let timedOut = false;
+      const cutOff = (): void => {
+        timedOut = true;
+        abort.emit('abort');
+      };
+      const deadline = context?.deadline;
+      // The request's deadline fires at its time, or early when the client leaves; a call without one gets timeoutMs.
+      const stopListening = deadline ? deadline.onExpire(cutOff) : clearTimer(setTimeout(cutOff, this.timeoutMs));
       try {
         const response = await undiciRequest(this.options.url, { dispatcher: this.agent, method: 'POST', headers, body, signal: abort });
         span.setAttribute('http.response.status_code', response.statusCode);
         const text = await response.body.text();
-        if (response.statusCode < 200 || response.statusCode > 299) throw errorFromResponse(this.options.url, response.statusCode, text);
-        return parseResponse(text);
+        return this.parseResponse(response.statusCode, text);
       } catch (error) {
-        // Cancelled because the client went away: nobody reads this answer.
-        if (error instanceof Error && error.name === 'AbortError') throw apiError(ErrorCode.DEADLINE_EXCEEDED, 'the request was cancelled');
-        throw error;
+        if (error instanceof GraphQLError) throw error;
+        // Cut off: the deadline passed, or it came early because the client went away (nobody reads this answer then).
+        if (timedOut || (error instanceof Error && error.name === 'AbortError')) {
+          throw deadline && Date.now() < deadline.at
+            ? apiError('DEADLINE_EXCEEDED', 'the request was cancelled')
+            : apiError('DEADLINE_EXCEEDED');
+        }
+        throw this.unavailable(describeFailure(error));
       } finally {
-        stopListening?.();
+        stopListening();
       }
     });
   }
@@ -105,45 +127,47 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   close(): Promise<void> {
     return this.agent.close();
   }
+
+  /** The subgraph's answer when it is a GraphQL response (a JSON object with data or errors), else SUBGRAPH_UNAVAILABLE. */
+  private parseResponse(status: number, text: string): GatewayGraphQLResponse {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // reported below
+    }
+    const isResponse = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && ('data' in parsed || 'errors' in parsed);
+    if (status >= 500) throw this.unavailable(`answered HTTP ${status}`);
+    if (!isResponse) throw this.unavailable(`answered HTTP ${status} with something that is not a GraphQL response`);
+    return parsed as GatewayGraphQLResponse;
+  }
+
+  private unavailable(why: string): GraphQLError {
+    return apiError('SUBGRAPH_UNAVAILABLE', `${this.name} cannot be reached or failed (${why}); retry later`);
+  }
 }
 
-/** The subgraph's answer: a JSON object, or an error quoting the start of what came instead. */
-function parseResponse(text: string): GatewayGraphQLResponse {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // reported below
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Error(`Expected JSON response body, but received: ${text.slice(0, 200)}`);
-  }
-  return parsed as GatewayGraphQLResponse;
+/** What went wrong with a call that got no answer, in a few words (never a stack). */
+function describeFailure(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && UNREACHABLE.has(code)) return code;
+  if (error instanceof undiciErrors.SocketError) return 'the connection closed';
+  if (error instanceof undiciErrors.UndiciError) return error.code;
+  return error instanceof Error ? error.name : 'no answer';
 }
 
-/** What RemoteGraphQLDataSource makes of a non-2xx answer: an error naming the status, with the body. */
-function errorFromResponse(url: string, status: number, text: string): GraphQLError {
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  const statusText = STATUS_CODES[status] ?? '';
-  const code = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : undefined;
-  return new GraphQLError(`${status}: ${statusText}`, {
-    extensions: { ...(code && { code }), response: { url, status, statusText, body } },
-  });
+function clearTimer(timer: NodeJS.Timeout): () => void {
+  return () => clearTimeout(timer);
 }
 
 /**
  * Apollo's RemoteGraphQLDataSource (its own fetch) with the same headers: the baseline bench/tuning.ts measures.
  * Its calls are not cancelled when the client leaves.
  */
-export class BudgetedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class ApolloFetchDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers: Record<string, string> = {};
-    budgetHeaders(context as Partial<GatewayContext>, headers);
+    deadlineHeaders(context as Partial<GatewayContext>, headers);
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
   }
 }

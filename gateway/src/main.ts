@@ -1,9 +1,9 @@
 // Process entry of the gateway: its server on the configured port; lib/service.ts does the rest.
 
 import * as fs from 'node:fs';
-import { urlHost } from '../../lib/listen';
-import { createMetricsRegistry } from '../../lib/metrics';
-import { runService } from '../../lib/service';
+import { urlHost } from '../../lib/process';
+import { createMetricsRegistry } from '../../lib/observability';
+import { runService } from '../../lib/process';
 import { loadGatewayConfig } from './config';
 import { createGatewayServer } from './server';
 

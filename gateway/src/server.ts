@@ -9,17 +9,16 @@ import {
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { ErrorCode } from '../../lib/errors';
-import { hardenedApolloOptions } from '../../lib/apollo-options';
-import { requestIdOf, traceRequests } from '../../lib/fastify-tracing';
-import { observeOperations } from '../../lib/observe-operations';
-import { LATENCY_BUCKETS } from '../../lib/metrics';
-import { REQUEST_ID_HEADER, responseLifetime } from '../../lib/request-budget';
-import { silentLogger, type Logger } from '../../lib/logger';
+import { hardenedApolloOptions } from '../../lib/graphql';
+import { requestIdOf, traceRequests } from '../../lib/observability';
+import { observeOperations } from '../../lib/graphql';
+import { LATENCY_BUCKETS } from '../../lib/observability';
+import { REQUEST_ID_HEADER, responseDeadline } from '../../lib/request';
+import { silentLogger, type Logger } from '../../lib/observability';
 import type { GatewayContext } from './context';
-import { IMMUTABLE, immutableAnswers } from './cache-policy';
-import { BudgetedDataSource, SubgraphDataSource } from './data-source';
-import { createNcrRoute, restFailure } from './rest';
+import { immutableAnswers } from './cache-policy';
+import { ApolloFetchDataSource, SubgraphDataSource } from './data-source';
+import { NCR_PREFIX, ncrRoute, sendFailure } from './rest';
 import { DEFAULT_LIMITS, operationLimits, type OperationLimits } from './limits';
 
 export interface GatewayServerOptions {
@@ -29,7 +28,7 @@ export interface GatewayServerOptions {
   supergraphSdl?: string;
   /** Production mode: no introspection, no "did you mean", the production landing page. Default: false. */
   production?: boolean;
-  /** Time budget of each request. Default: 30,000 ms. */
+  /** Each request's timeout: its deadline is this long after it arrives. Default: 30,000 ms. */
   requestTimeoutMs?: number;
   /** Bytes of REST answers kept (they never change). Default: 16 MiB. */
   restCacheBytes?: number;
@@ -71,11 +70,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const logger = options.logger ?? silentLogger;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const tuning = options.tuning ?? {};
-  const subgraph = new SubgraphDataSource({
-    url: options.mathUrl,
-    connections: tuning.subgraphConnections,
-    timeoutMs: requestTimeoutMs + 5_000,
-  });
+  const subgraph = new SubgraphDataSource({ name: 'math', url: options.mathUrl, connections: tuning.subgraphConnections });
   // Apollo Gateway reports anonymous usage (uptime, CPU, cloud provider) to Apollo every hour, and probes cloud
   // metadata endpoints at start-up to do it, unless APOLLO_TELEMETRY_DISABLED is set. This service makes no
   // outbound call its operator did not ask for: off, unless the variable says otherwise.
@@ -84,7 +79,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     ...(options.supergraphSdl
       ? { supergraphSdl: options.supergraphSdl }
       : { supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'math', url: options.mathUrl }] }) }),
-    buildService: () => (tuning.subgraphHttp === 'apollo' ? new BudgetedDataSource({ url: options.mathUrl }) : subgraph),
+    buildService: () => (tuning.subgraphHttp === 'apollo' ? new ApolloFetchDataSource({ url: options.mathUrl }) : subgraph),
     ...(tuning.queryPlanCacheMiB !== undefined && { experimental_approximateQueryPlanStoreMiB: tuning.queryPlanCacheMiB }),
     logger: {
       debug: () => {},
@@ -104,9 +99,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       const reply = rawReply as FastifyReply;
       const message =
         error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path segment is longer than ${MAX_SEGMENT_LENGTH} characters` : 'malformed URL';
-      if (request.url.startsWith('/api/ncr/')) {
-        const body = restFailure([], ErrorCode.BAD_USER_INPUT, `n and r must be decimal integers (${message})`);
-        void reply.code(400).type('application/json').header('cache-control', 'no-store').send(body);
+      if (request.url.startsWith(NCR_PREFIX)) {
+        void sendFailure(reply, [], 'BAD_USER_INPUT', `n and r must be decimal integers (${message})`);
       } else {
         void reply.code(400).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
       }
@@ -138,7 +132,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
   const newContext = (request: FastifyRequest, reply: FastifyReply): GatewayContext => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    return { requestId: request.id, lifetime: responseLifetime(reply.raw, Date.now() + requestTimeoutMs), trace: requestTrace(request) };
+    return { requestId: request.id, deadline: responseDeadline(reply.raw, Date.now() + requestTimeoutMs), trace: requestTrace(request) };
   };
 
   if (options.registry) recordHttpMetrics(app, options.registry);
@@ -154,26 +148,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   }
 
-  const restLookups = options.registry
-    ? new Counter({
-        name: 'rest_cache_lookups_total',
-        help: 'Lookups in the cache of REST answers, by result (hit or miss).',
-        labelNames: ['result'],
-        registers: [options.registry],
-      })
-    : undefined;
-  const ncr = createNcrRoute(apollo, options.restCacheBytes ?? 16 * 1024 * 1024, (hit) =>
-    restLookups?.inc({ result: hit ? 'hit' : 'miss' }),
-  );
-  app.get<{ Params: { n: string; r: string } }>('/api/ncr/:n/:r', async (request, reply) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    // The context (lifetime, trace) is made only when the answer is not in the cache.
-    const answer = await ncr.handle(request.params.n, request.params.r, () => newContext(request, reply));
-    return reply
-      .code(answer.status)
-      .type('application/json')
-      .header('cache-control', answer.immutable ? IMMUTABLE : 'no-store')
-      .send(answer.body);
+  await app.register(ncrRoute, {
+    apollo,
+    cacheBytes: options.restCacheBytes ?? 16 * 1024 * 1024,
+    registry: options.registry,
+    context: newContext,
   });
 
   // Unknown routes and malformed or oversized bodies: JSON errors shaped like GraphQL's, never an HTML or stack page.

@@ -1,6 +1,6 @@
 // The optional GMP addon (lib/math/native/gmp-bignum.c), when npm install could build it; BigInt otherwise.
 
-import { projectPath } from '../paths';
+import { projectPath } from '../config';
 
 export interface NativeBignum {
   /** prod(primes[i] ** exponents[i]) in decimal; exponents are integers from 0 to 2^32 - 1, at most one per prime. */

@@ -2,8 +2,8 @@
 // Loopback only, bounded in time. Pass: no gateway or subgraph crash; every answer exactly right or with a documented
 // code; success back above 99% within 3 s of the service reporting SERVING.
 
-import { startProcesses, type Processes } from '../helpers/processes';
-import { runLoad, summarize, type Outcome } from '../helpers/traffic';
+import { startProcesses, type Processes } from '../../harness/processes';
+import { runLoad, summarize, type Outcome } from '../../harness/traffic';
 
 const CLIENTS = 50;
 const DURATION_MS = 30_000;

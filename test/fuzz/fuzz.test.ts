@@ -4,8 +4,8 @@
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fc from 'fast-check';
-import { startProcesses, type Processes } from '../helpers/processes';
-import { binomial } from '../helpers/reference';
+import { startProcesses, type Processes } from '../../harness/processes';
+import { binomial } from '../../harness/reference';
 
 const DOCUMENTED = new Set(['BAD_USER_INPUT', 'FACTORIAL_UNAVAILABLE', 'DEADLINE_EXCEEDED', 'RESOURCE_EXHAUSTED', 'INTERNAL_SERVER_ERROR']);
 // GraphQL's own codes for documents refused before execution, and HTTP-layer refusals.

@@ -1,14 +1,13 @@
 // The factorial service's settings, read from the environment once and validated.
 
-import { readServiceSettings, type ServiceSettings } from '../../../lib/service';
+import { readServiceSettings, type ServiceSettings } from '../../../lib/process';
 import { ConfigError, readInt, readPort } from '../../../lib/config';
-import { readPemPair, readPemSetting, type ServerTls } from '../../../lib/tls';
+import { readPemPair, readPemSetting, type ServerTls } from '../../../lib/grpc';
 
 export interface FactorialConfig extends ServiceSettings {
   readonly port: number;
   readonly metricsPort: number;
   readonly maxN: number;
-  readonly maxBatchSize: number;
   readonly workers: number | undefined;
   readonly maxQueue: number;
   readonly cacheBytes: number;
@@ -23,7 +22,6 @@ export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
     port: readPort(env, 'FACTORIAL_PORT', 50051),
     metricsPort: readPort(env, 'FACTORIAL_METRICS_PORT', 9464),
     maxN: readInt(env, 'MAX_N', 1_000_000, { min: 1, max: 10_000_000 }),
-    maxBatchSize: readInt(env, 'FACTORIAL_MAX_BATCH', 1000, { min: 1, max: 100_000 }),
     workers: workers === 0 ? undefined : workers,
     maxQueue: readInt(env, 'FACTORIAL_MAX_QUEUE', 64, { min: 0, max: 100_000 }),
     cacheBytes: readInt(env, 'FACTORIAL_CACHE_MB', 128, { min: 0, max: 65_536 }) * 1024 * 1024,

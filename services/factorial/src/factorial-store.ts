@@ -1,31 +1,32 @@
 // Where factorials come from: the byte-bounded cache, inline computation for cheap ones, or the worker pool.
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { ByteLruCache } from '../../../lib/byte-lru-cache';
-import type { RequestLifetime } from '../../../lib/request-budget';
-import { runInSpan } from '../../../lib/telemetry';
-import { TaskAbortedError, WorkerPool } from '../../../lib/worker-pool';
+import { byteCache, type ByteCache } from '../../../lib/cache';
+import { runInSpan } from '../../../lib/observability';
+import type { Deadline } from '../../../lib/request';
+import { TaskAbortedError, type WorkerPool } from '../../../lib/workers';
+import type { RepresentationName } from '../client';
 import { factorialExponents, factorialValue } from './engine';
-import type { WorkerTask } from './factorial-worker';
+import type { FactorialTask } from './factorial-worker';
 
-export type Kind = WorkerTask['kind'];
-type Result = Uint8Array | Uint32Array;
+export type Result = Uint8Array | Uint32Array;
 
 export interface FactorialStoreOptions {
-  pool: WorkerPool<WorkerTask, Result>;
+  pool: WorkerPool<FactorialTask, Result>;
   /** Bytes of results kept across calls. */
   cacheBytes: number;
   /** Values of n! for n up to this are computed inline (cheaper than a thread hop). */
   inlineValueMaxN: number;
   /** Prime exponents of n! for n up to this are computed inline. */
   inlineExponentsMaxN: number;
-  onCacheLookup?: (kind: Kind, hit: boolean) => void;
+  onCacheLookup?: (representation: RepresentationName, hit: boolean) => void;
 }
 
 /** Where the factorials of one call came from, counted (recorded on the call's span). */
 export type SourceTally = Record<'cache' | 'inline' | 'worker' | 'shared', number>;
 
-interface Flight {
+/** A computation on a worker thread, shared by every call that waits for the same factorial. */
+interface SharedTask {
   promise: Promise<Result>;
   controller: AbortController;
   waiters: number;
@@ -37,82 +38,90 @@ interface Flight {
 const INLINE_SLICE_MS = 4;
 
 export class FactorialStore {
-  private readonly cache: ByteLruCache<string, Result>;
-  private readonly flights = new Map<string, Flight>();
+  private readonly cache: ByteCache<string, Result>;
+  private readonly shared = new Map<string, SharedTask>();
   private sliceStart = performance.now();
 
   constructor(private readonly options: FactorialStoreOptions) {
-    this.cache = new ByteLruCache(options.cacheBytes);
+    this.cache = byteCache(options.cacheBytes, (result) => result.byteLength);
   }
 
-  get cacheBytes(): number {
-    return this.cache.bytes;
+  /** Whether n! in this representation would be computed on a worker thread (it is not cached, and not cheap). */
+  needsWorker(representation: RepresentationName, n: number): boolean {
+    return n > this.inlineMaxN(representation) && !this.cache.get(`${representation}:${n}`);
   }
 
   /**
-   * n! as bytes (kind 'value') or prime exponents (kind 'exponents'); abort stops waiting, and stops the work once
-   * nobody waits. The lifetime's signal is asked for only when the result must wait for a worker.
+   * n! as bytes ('value') or prime exponents ('prime_exponents'); the deadline stops waiting, and stops the work
+   * once nobody waits. `owner` (the call) is what the worker pool admits as a whole.
    */
-  async get(kind: Kind, n: number, lifetime: Pick<RequestLifetime, 'signal'>, tally?: SourceTally): Promise<Result> {
-    const key = `${kind}:${n}`;
+  async get(representation: RepresentationName, n: number, deadline: Deadline, owner: object, tally?: SourceTally): Promise<Result> {
+    const key = `${representation}:${n}`;
     const cached = this.cache.get(key);
-    this.options.onCacheLookup?.(kind, cached !== undefined);
+    this.options.onCacheLookup?.(representation, cached !== undefined);
     if (cached) {
       if (tally) tally.cache++;
       return cached;
     }
-    const inlineMax = kind === 'value' ? this.options.inlineValueMaxN : this.options.inlineExponentsMaxN;
-    if (n <= inlineMax) {
+    if (n <= this.inlineMaxN(representation)) {
       if (tally) tally.inline++;
-      return this.computeInline(kind, n, key);
+      return this.computeInline(representation, n, key, deadline);
     }
-    return this.computeInPool(kind, n, key, lifetime, tally);
+    return this.computeInPool(representation, n, key, deadline, owner, tally);
   }
 
-  private async computeInline(kind: Kind, n: number, key: string): Promise<Result> {
-    // Many cheap results in one batch add up: give the event loop a turn every few ms.
+  private inlineMaxN(representation: RepresentationName): number {
+    return representation === 'value' ? this.options.inlineValueMaxN : this.options.inlineExponentsMaxN;
+  }
+
+  private async computeInline(representation: RepresentationName, n: number, key: string, deadline: Deadline): Promise<Result> {
+    // Many cheap results in one batch add up: give the event loop a turn every few ms, and stop once nobody waits.
     if (performance.now() - this.sliceStart > INLINE_SLICE_MS) {
       await yieldToEventLoop();
       this.sliceStart = performance.now();
     }
-    const result = kind === 'value' ? factorialValue(n) : factorialExponents(n);
-    this.cache.set(key, result, result.byteLength);
+    if (deadline.expired) throw new TaskAbortedError();
+    const result = representation === 'value' ? factorialValue(n) : factorialExponents(n);
+    this.cache.set(key, result);
     return result;
   }
 
   private async computeInPool(
-    kind: Kind,
+    representation: RepresentationName,
     n: number,
     key: string,
-    lifetime: Pick<RequestLifetime, 'signal'>,
+    deadline: Deadline,
+    owner: object,
     tally?: SourceTally,
   ): Promise<Result> {
     // Concurrent calls for the same factorial share one computation.
-    let flight = this.flights.get(key);
-    if (tally) tally[flight ? 'shared' : 'worker']++;
-    if (!flight) {
+    let task = this.shared.get(key);
+    if (tally) tally[task ? 'shared' : 'worker']++;
+    if (!task) {
       const controller = new AbortController();
-      const attributes = { 'factorial.n': n, 'factorial.representation': kind === 'value' ? 'value' : 'prime_exponents' };
-      const task: WorkerTask = { kind, n };
-      const promise = runInSpan(this.options.pool, 'factorial.compute', attributes, task, { signal: controller.signal }).then((result) => {
-        this.cache.set(key, result, result.byteLength);
-        return result;
-      });
-      const created: Flight = { promise, controller, waiters: 0, settled: false };
+      const attributes = { 'factorial.n': n, 'factorial.representation': representation };
+      const input: FactorialTask = { representation, n };
+      const promise = runInSpan(this.options.pool, 'factorial.compute', attributes, input, { signal: controller.signal, owner }).then(
+        (result) => {
+          this.cache.set(key, result);
+          return result;
+        },
+      );
+      const created: SharedTask = { promise, controller, waiters: 0, settled: false };
       const forget = (): void => {
         created.settled = true;
-        if (this.flights.get(key) === created) this.flights.delete(key);
+        if (this.shared.get(key) === created) this.shared.delete(key);
       };
       promise.then(forget, forget);
-      this.flights.set(key, created);
-      flight = created;
+      this.shared.set(key, created);
+      task = created;
     }
-    flight.waiters++;
+    task.waiters++;
     try {
-      return await untilAborted(flight.promise, lifetime.signal);
+      return await untilAborted(task.promise, deadline.signal);
     } finally {
       // The last caller to give up stops the computation (if it still runs).
-      if (--flight.waiters === 0 && !flight.settled) flight.controller.abort();
+      if (--task.waiters === 0 && !task.settled) task.controller.abort();
     }
   }
 }

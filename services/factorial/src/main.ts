@@ -1,8 +1,8 @@
 // Process entry of the factorial service: its servers on the configured ports; lib/service.ts does the rest.
 
-import { closeHttp } from '../../../lib/listen';
-import { createMetricsRegistry, createProbeServer } from '../../../lib/metrics';
-import { runService } from '../../../lib/service';
+import { closeHttp } from '../../../lib/process';
+import { createMetricsRegistry, createProbeServer } from '../../../lib/observability';
+import { runService } from '../../../lib/process';
 import { loadFactorialConfig } from './config';
 import { createFactorialServer } from './server';
 
@@ -10,7 +10,6 @@ void runService('factorial', loadFactorialConfig, async (config, logger) => {
   const registry = createMetricsRegistry();
   const service = createFactorialServer({
     maxN: config.maxN,
-    maxBatchSize: config.maxBatchSize,
     workers: config.workers,
     maxQueue: config.maxQueue,
     cacheBytes: config.cacheBytes,
@@ -26,8 +25,8 @@ void runService('factorial', loadFactorialConfig, async (config, logger) => {
   );
   return {
     announce: () => service.announceShutdown(),
-    async stop(budgetMs) {
-      await service.shutdown(budgetMs);
+    async stop(graceMs) {
+      await service.shutdown(graceMs);
       await closeHttp(probes.server);
     },
   };

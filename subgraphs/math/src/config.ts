@@ -1,8 +1,8 @@
 // The math subgraph's settings, read from the environment once and validated.
 
 import { ConfigError, readChoice, readInt, readPort, readString } from '../../../lib/config';
-import { readPemPair, readPemSetting, type ClientTls } from '../../../lib/tls';
-import { readServiceSettings, type ServiceSettings } from '../../../lib/service';
+import { readPemPair, readPemSetting, type ClientTls } from '../../../lib/grpc';
+import { readServiceSettings, type ServiceSettings } from '../../../lib/process';
 
 export interface MathConfig extends ServiceSettings {
   readonly port: number;

@@ -1,10 +1,10 @@
 // What every resolver of the math subgraph receives: the request's math operations, its trace and logger.
-import type { RequestTrace } from '../../../lib/fastify-tracing';
+
+import type { SubgraphContext } from '../../../lib/graphql';
 import type { RequestMath } from './math';
 
-export interface MathContext {
+export interface MathContext extends SubgraphContext {
   math: RequestMath;
-  trace: RequestTrace;
 }
 
 /** What resolvers hand over for a Factorial entity: its n; the value is resolved (batched) on demand. */

@@ -1,19 +1,19 @@
-// Process entry of the math subgraph: its client and server on the configured port; lib/service.ts does the rest.
+// Process entry of the math subgraph: its factorial client and server on the configured port; runService does the rest.
 
-import { clientCredentials } from '../../../lib/tls';
-import { createMetricsRegistry } from '../../../lib/metrics';
-import { runService } from '../../../lib/service';
-import { createFactorialClient } from '../../../services/factorial/src/client';
+import { clientCredentials } from '../../../lib/grpc';
+import { describeArithmetic, nativeBignum } from '../../../lib/math';
+import { createMetricsRegistry } from '../../../lib/observability';
+import { runService } from '../../../lib/process';
+import { createFactorialClient, FactorialBatches } from '../../../services/factorial/client';
 import { loadMathConfig } from './config';
-import { describeArithmetic, nativeBignum } from '../../../lib/math/native';
 import { MathService } from './math';
 import { createMathServer } from './server';
 
 void runService('math', loadMathConfig, async (config, logger) => {
   const registry = createMetricsRegistry();
-  const client = createFactorialClient(config.factorialAddress, { credentials: clientCredentials(config.factorialTls) });
+  const client = createFactorialClient(config.factorialAddress, { credentials: clientCredentials(config.factorialTls), registry });
   const math = new MathService({
-    client,
+    factorials: new FactorialBatches(client, { registry }),
     maxN: config.maxN,
     maxResultDigits: config.maxResultDigits,
     maxOperationDigits: config.maxOperationDigits,

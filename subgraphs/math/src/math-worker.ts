@@ -1,9 +1,9 @@
 // Worker thread: big ratios of factorials and big decimal conversions for the math subgraph, off the event loop.
 
-import { serveWorkerTasks } from '../../../lib/worker-host';
-import { bytesToBigint } from '../../../lib/math/bytes';
-import { nativeBignum } from '../../../lib/math/native';
-import { ratioOfFactorialExponentsDecimal } from '../../../lib/math/prime-powers';
+import { serveWorkerTasks } from '../../../lib/workers';
+import { bytesToBigint } from '../../../lib/math';
+import { nativeBignum } from '../../../lib/math';
+import { ratioOfFactorialExponentsDecimal } from '../../../lib/math';
 
 /** `native`: use the GMP addon if it was built (the same digits as BigInt, several times faster at a million). */
 export type MathTask =

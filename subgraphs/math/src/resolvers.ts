@@ -1,6 +1,6 @@
 // Resolvers of the math subgraph: thin, typed from the schema; the math and the checks live in math.ts.
 
-import { BigIntScalar } from '../../../lib/bigint-scalar';
+import { BigIntScalar } from '../../../lib/graphql';
 import type { Resolvers } from './generated/resolvers-types';
 
 export const resolvers: Resolvers = {
@@ -11,19 +11,13 @@ export const resolvers: Resolvers = {
     factorial: (_, { n }, { math }) => math.factorial(n),
     multinomial: (_, { ks }, { math }) => math.multinomial(ks),
     catalan: (_, { n }, { math }) => math.catalan(n),
-    factorials: (_, { ns }, { math }) =>
-      ns.map((n) => {
-        math.checkFactorial(n);
-        return { n };
-      }),
+    // Only the arguments are checked here: a value's digits count when (and each time) the value is asked for.
+    factorials: (_, { ns }, { math }) => ns.map((n) => math.factorialRef(n)),
   },
   Factorial: {
-    // Synchronous on purpose: every reference of an _entities call is checked in the same tick,
-    // and their values (below) are then loaded together, in one BatchGetFactorials call.
-    __resolveReference: ({ n }, { math }) => {
-      math.checkFactorial(n);
-      return { n };
-    },
+    // A promise, never a throw: a bad representation fails alone (its entity is null with its own error), and
+    // every good one's value is still loaded with the others, in one BatchGetFactorials call.
+    __resolveReference: async ({ n }, { math }) => math.factorialRef(n),
     value: ({ n }, _, { math }) => math.factorial(n),
   },
 };

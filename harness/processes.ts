@@ -1,0 +1,130 @@
+// The three services as real processes on free loopback ports, as `npm start` runs them, for chaos and shutdown tests.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { healthCheck } from './grpc';
+
+const ROOT = path.resolve(__dirname, '..');
+const ENTRIES = {
+  factorial: 'services/factorial/src/main.ts',
+  math: 'subgraphs/math/src/main.ts',
+  gateway: 'gateway/src/main.ts',
+} as const;
+export type ServiceName = keyof typeof ENTRIES;
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  exited: Promise<number | string>;
+  output(): string;
+}
+
+export interface Processes {
+  gatewayUrl: string;
+  factorialAddress: string;
+  /** The math subgraph's /graphql. */
+  mathUrl: string;
+  /** The factorial service's and the math subgraph's /metrics. */
+  factorialMetricsUrl: string;
+  mathMetricsUrl: string;
+  get(name: ServiceName): RunningProcess;
+  /** Starts a service (again); resolves when it answers. */
+  start(name: ServiceName): Promise<void>;
+  /** Resolves when the factorial service reports SERVING. */
+  factorialServing(timeoutMs?: number): Promise<void>;
+  /** SIGKILLs whatever still runs. */
+  stopAll(): Promise<void>;
+}
+
+/**
+ * Starts factorial, math and gateway on free ports with `env` added; resolves when the gateway is ready.
+ * `root` runs another checkout of this project (a benchmark's baseline); default: this one. `nodeArgs` go to
+ * each node process (say, `--cpu-prof`); `entries` replace a service's entry file (a benchmark's variant).
+ */
+export async function startProcesses(
+  env: Record<string, string> = {},
+  options: { root?: string; nodeArgs?: string[]; entries?: Partial<Record<ServiceName, string>> } = {},
+): Promise<Processes> {
+  const root = options.root ?? ROOT;
+  const [factorialPort, metricsPort, mathPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const sharedEnv = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    FACTORIAL_PORT: String(factorialPort),
+    FACTORIAL_METRICS_PORT: String(metricsPort),
+    MATH_PORT: String(mathPort),
+    FACTORIAL_ADDRESS: `127.0.0.1:${factorialPort}`,
+    GATEWAY_PORT: String(gatewayPort),
+    MATH_URL: `http://127.0.0.1:${mathPort}/graphql`,
+    ...env,
+  };
+  const running = new Map<ServiceName, RunningProcess>();
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const factorialAddress = `127.0.0.1:${factorialPort}`;
+
+  const launch = (name: ServiceName): RunningProcess => {
+    const entry = options.entries?.[name] ?? path.join(root, ENTRIES[name]);
+    const args = [...(options.nodeArgs ?? []), '--require', require.resolve('tsx/cjs'), entry];
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: sharedEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+    const proc = { child, exited, output: () => text };
+    running.set(name, proc);
+    return proc;
+  };
+
+  const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check().catch(() => false))) {
+      if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  const processes: Processes = {
+    gatewayUrl,
+    factorialAddress,
+    mathUrl: sharedEnv.MATH_URL,
+    factorialMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    mathMetricsUrl: `http://127.0.0.1:${mathPort}/metrics`,
+    get: (name) => running.get(name)!,
+    async start(name) {
+      launch(name);
+      if (name === 'factorial') await processes.factorialServing();
+      if (name === 'math') await until('math /health', async () => (await fetch(`http://127.0.0.1:${mathPort}/health`)).ok, 30_000);
+      if (name === 'gateway') await until('gateway /ready', async () => (await fetch(`${gatewayUrl}/ready`)).ok, 30_000);
+    },
+    factorialServing: (timeoutMs = 30_000) =>
+      until('factorial SERVING', async () => (await healthCheck(factorialAddress)) === 'SERVING', timeoutMs),
+    async stopAll() {
+      for (const proc of running.values()) {
+        if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+        await proc.exited;
+      }
+    },
+  };
+  try {
+    await processes.start('factorial');
+    await processes.start('math');
+    await processes.start('gateway');
+  } catch (error) {
+    await processes.stopAll();
+    throw error;
+  }
+  return processes;
+}

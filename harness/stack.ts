@@ -1,0 +1,149 @@
+// Starts the real factorial service and math subgraph (and the gateway, when asked) on port 0, in process.
+
+import * as fs from 'node:fs';
+import type { Registry } from 'prom-client';
+import { createMetricsRegistry } from '../lib/observability';
+import { clientCredentials, type ClientTls } from '../lib/grpc';
+import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from '../gateway/src/server';
+import { projectPath } from '../lib/config';
+import { createFactorialClient, FactorialBatches } from '../services/factorial/client';
+import { createFactorialServer, type FactorialServer, type FactorialServerOptions } from '../services/factorial/src/server';
+import { MathService, type MathServiceOptions } from '../subgraphs/math/src/math';
+import { createMathServer, type MathServerOptions } from '../subgraphs/math/src/server';
+
+export interface StackOptions {
+  factorial?: FactorialServerOptions;
+  math?: Omit<MathServiceOptions, 'factorials' | 'registry'>;
+  mathServer?: Omit<MathServerOptions, 'math' | 'registry'>;
+  /** How the subgraph's client reaches the factorial service. Default: plaintext. */
+  clientTls?: ClientTls;
+  /** Also start the gateway (on the committed supergraph unless told otherwise). */
+  gateway?: boolean | Partial<Omit<GatewayServerOptions, 'mathUrl' | 'registry'>>;
+}
+
+export interface Stack {
+  factorialAddress: string;
+  mathUrl: string;
+  /** The gateway's base URL (no path), when started. */
+  gatewayUrl: string;
+  factorialRegistry: Registry;
+  gatewayRegistry: Registry;
+  gateway: GatewayServer | undefined;
+  /** The subgraph's math service (its worker pool's stats). */
+  math: MathService;
+  mathRegistry: Registry;
+  /** Stops the factorial service (the subgraph keeps running). */
+  stopFactorial(): Promise<void>;
+  /** Starts a fresh factorial service on the same port. */
+  startFactorial(): Promise<void>;
+  /** Stops the math subgraph (the gateway keeps running). */
+  stopMath(): Promise<void>;
+  /** Tears everything down in reverse order. */
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  let factorialRegistry = createMetricsRegistry();
+  let factorial: FactorialServer | undefined = createFactorialServer({ registry: factorialRegistry, ...options.factorial });
+  const factorialPort = await factorial.listen('127.0.0.1', 0);
+  const factorialAddress = `127.0.0.1:${factorialPort}`;
+
+  const mathRegistry = createMetricsRegistry();
+  const client = createFactorialClient(factorialAddress, { credentials: clientCredentials(options.clientTls), registry: mathRegistry });
+  const math = new MathService({
+    factorials: new FactorialBatches(client, { registry: mathRegistry }),
+    registry: mathRegistry,
+    ...options.math,
+  });
+  const mathServer = await createMathServer({ math, registry: mathRegistry, ...options.mathServer });
+  const mathPort = await mathServer.listen('127.0.0.1', 0);
+  const mathUrl = `http://127.0.0.1:${mathPort}/graphql`;
+
+  const gatewayRegistry = createMetricsRegistry();
+  let gateway: GatewayServer | undefined;
+  let gatewayUrl = '';
+  if (options.gateway) {
+    gateway = await createGatewayServer({
+      mathUrl,
+      supergraphSdl: fs.readFileSync(projectPath('supergraph.graphql'), 'utf8'),
+      registry: gatewayRegistry,
+      ...(typeof options.gateway === 'object' ? options.gateway : {}),
+    });
+    gatewayUrl = `http://127.0.0.1:${await gateway.listen('127.0.0.1', 0)}`;
+  }
+
+  const stack: Stack = {
+    factorialAddress,
+    mathUrl,
+    gatewayUrl,
+    gatewayRegistry,
+    gateway,
+    math,
+    get factorialRegistry() {
+      return factorialRegistry;
+    },
+    mathRegistry,
+    async stopFactorial() {
+      await factorial?.shutdown(0);
+      factorial = undefined;
+    },
+    async startFactorial() {
+      factorialRegistry = createMetricsRegistry();
+      factorial = createFactorialServer({ registry: factorialRegistry, ...options.factorial });
+      await factorial.listen('127.0.0.1', factorialPort);
+    },
+    async stopMath() {
+      await mathServer.stop();
+    },
+    async stop() {
+      await gateway?.stop();
+      await mathServer.stop();
+      client.close();
+      await factorial?.shutdown(0);
+    },
+  };
+  return stack;
+}
+
+/** The value of a counter or histogram series whose labels include `labels` (0 if absent). */
+export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric named ${name}`);
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+    .filter((v) => !('metricName' in v) || v.metricName === name || v.metricName === `${name}_count`)
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** BatchGetFactorials calls the factorial service has answered, whatever their code. */
+export function batchCalls(stack: Stack): Promise<number> {
+  return metricValue(stack.factorialRegistry, 'grpc_server_handled_total', { grpc_method: 'BatchGetFactorials' });
+}
+
+/** Keys the factorial service has received, duplicates included. */
+export function keysReceived(stack: Stack): Promise<number> {
+  return metricValue(stack.factorialRegistry, 'factorial_keys_total');
+}
+
+export interface GraphQLResponse<T = Record<string, string>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; stacktrace?: unknown } }[];
+}
+
+/** POSTs a GraphQL operation over HTTP and returns the status and parsed body. */
+export async function graphql<T = Record<string, string>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+  return { status: response.status, ...body };
+}
