@@ -1,5 +1,5 @@
-# One image for the three services (a different command each): one build to cache, one image to scan and ship.
 # syntax=docker/dockerfile:1
+# One image for the three services (a different command each): one build to cache, one image to scan and ship.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app

@@ -108,7 +108,7 @@ describe('with tracing on (OTLP/HTTP to a receiver)', () => {
       'factorial.batch_size': 6,
       'factorial.keys.prime_exponents': 2,
       'factorial.keys.value': 4,
-      'rpc.grpc.status_code': 0,
+      'rpc.status_code': 'OK',
     });
     const factorialServer = only(spans, (s) => s.service === 'factorial' && s.kind === SERVER, 'factorial SERVER span');
     expect(factorialServer.parentSpanId).toBe(batch.spanId);

@@ -5,6 +5,13 @@
 
 import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { context as otelContext, propagation, SpanKind, type Attributes } from '@opentelemetry/api';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_FULL,
+} from '@opentelemetry/semantic-conventions';
 import { GraphQLError } from 'graphql';
 import { EventEmitter } from 'node:events';
 import { Agent, errors as undiciErrors, request as undiciRequest } from 'undici';
@@ -69,10 +76,10 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     });
     const target = new URL(options.url);
     this.attributes = {
-      'http.request.method': 'POST',
-      'server.address': target.hostname,
-      'server.port': Number(target.port) || 80,
-      'url.full': options.url,
+      [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+      [ATTR_SERVER_ADDRESS]: target.hostname,
+      [ATTR_SERVER_PORT]: Number(target.port) || 80,
+      [ATTR_URL_FULL]: options.url,
     };
   }
 
@@ -106,7 +113,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const stopListening = deadline ? deadline.onExpire(cutOff) : clearTimer(setTimeout(cutOff, this.timeoutMs));
       try {
         const response = await undiciRequest(this.options.url, { dispatcher: this.agent, method: 'POST', headers, body, signal: abort });
-        span.setAttribute('http.response.status_code', response.statusCode);
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
         const text = await response.body.text();
         return this.parseResponse(response.statusCode, text);
       } catch (error) {

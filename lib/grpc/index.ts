@@ -7,3 +7,5 @@ export * from './server-metrics';
 export * from './client-metrics';
 // TLS and mutual TLS from PEM files.
 export * from './tls';
+// Span attributes of a gRPC call, by the current semantic conventions.
+export * from './span-attributes';

@@ -2,6 +2,17 @@
 // and its id, so the calls, spans and log lines made while serving it join the caller's trace.
 
 import { context, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 import type { IncomingMessage } from 'node:http';
@@ -63,13 +74,13 @@ export function traceRequests(
     const route = request.routeOptions.url;
     if (route) {
       entry.span.updateName(`${request.method} ${route}`);
-      entry.span.setAttribute('http.route', route);
+      entry.span.setAttribute(ATTR_HTTP_ROUTE, route);
     }
     if (statusCode === undefined) {
       entry.span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away' });
-      entry.span.setAttribute('error.type', 'aborted');
+      entry.span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
     } else {
-      entry.span.setAttribute('http.response.status_code', statusCode);
+      entry.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, statusCode);
       if (statusCode >= 500) entry.span.setStatus({ code: SpanStatusCode.ERROR });
     }
     entry.span.end();
@@ -80,12 +91,12 @@ export function traceRequests(
     if (UNTRACED.has(path)) return done();
     const parent = incomingContext(request.headers, headerGetter, request.id);
     const attributes = {
-      'http.request.method': request.method,
-      'url.path': path,
-      'url.scheme': 'http',
-      'server.port': request.socket.localPort ?? 0,
-      'client.address': request.ip,
-      'user_agent.original': request.headers['user-agent'] ?? '',
+      [ATTR_HTTP_REQUEST_METHOD]: request.method,
+      [ATTR_URL_PATH]: path,
+      [ATTR_URL_SCHEME]: 'http',
+      [ATTR_SERVER_PORT]: request.socket.localPort ?? 0,
+      [ATTR_CLIENT_ADDRESS]: request.ip,
+      [ATTR_USER_AGENT_ORIGINAL]: request.headers['user-agent'] ?? '',
     };
     const { span, context: active } = startServerSpan(request.method, parent, attributes);
     traced.set(request, { span, context: active, ended: false });

@@ -19,6 +19,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
 import type { TransferListItem } from 'node:worker_threads';
@@ -182,7 +183,7 @@ export function runInSpan<TInput, TOutput>(
 export function failSpan(span: Span, error: unknown, code = apiCodeOf(error)): void {
   const message = error instanceof Error ? error.message : String(error);
   span.setStatus({ code: SpanStatusCode.ERROR, message: code ? `${code}: ${message}` : message });
-  span.setAttribute('error.type', code ?? (error instanceof Error ? error.name : 'Error'));
+  span.setAttribute(ATTR_ERROR_TYPE, code ?? (error instanceof Error ? error.name : 'Error'));
 }
 
 /** The API error code an error carries (GraphQLError's extensions.code), if any. */

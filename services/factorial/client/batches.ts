@@ -4,6 +4,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { propagation, SpanKind, type Attributes } from '@opentelemetry/api';
 import { Histogram, type Registry } from 'prom-client';
+import { rpcSpanAttributes, rpcStatusAttributes } from '../../../lib/grpc';
 import { inSpan, isRecording, metadataSetter } from '../../../lib/observability';
 import { REQUEST_ID_HEADER, type RequestScope } from '../../../lib/request';
 import { FactorialLoader, type FactorialLoaderOptions } from './batch-loader';
@@ -52,7 +53,7 @@ export class FactorialBatches {
         // The call has the request's deadline; it is cancelled if the request is first.
         const call = this.client.batchGetFactorials({ requests }, metadata, { deadline: scope.deadline.at }, (error, reply) => {
           stopListening();
-          span.setAttribute('rpc.grpc.status_code', error ? error.code : 0);
+          span.setAttributes(rpcStatusAttributes(error ? error.code : 0));
           if (error) reject(error);
           else resolve(reply.factorials);
         });
@@ -66,9 +67,7 @@ export class FactorialBatches {
 function batchAttributes(requests: GetFactorialRequest[]): Attributes {
   const values = requests.filter((request) => representationName(request.representation) === 'value').length;
   return {
-    'rpc.system': 'grpc',
-    'rpc.service': SERVICE_NAME,
-    'rpc.method': 'BatchGetFactorials',
+    ...rpcSpanAttributes(SERVICE_NAME, 'BatchGetFactorials'),
     'factorial.batch_size': requests.length,
     'factorial.keys.value': values,
     'factorial.keys.prime_exponents': requests.length - values,

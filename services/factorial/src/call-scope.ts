@@ -5,7 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { context, type Context, type Span } from '@opentelemetry/api';
 import { failSpan, incomingContext, logFields, metadataGetter, startServerSpan, type Logger } from '../../../lib/observability';
-import { grpcCodeName } from '../../../lib/grpc';
+import { grpcCodeName, rpcSpanAttributes, rpcStatusAttributes } from '../../../lib/grpc';
 import { Deadline, isSaneRequestId, REQUEST_ID_HEADER } from '../../../lib/request';
 import { QueueFullError, TaskAbortedError } from '../../../lib/workers';
 import { SERVICE_NAME } from '../client';
@@ -39,7 +39,7 @@ export type CallHandler<Req, Res> = (request: Req, scope: CallScope) => Promise<
 /** Turns a handler into a grpc-js unary handler: the call's span, logs, deadline and status, for `method`. */
 export function unaryCall<Req, Res>(method: string, logger: Logger, handler: CallHandler<Req, Res>): grpc.handleUnaryCall<Req, Res> {
   const spanName = `${SERVICE_NAME}/${method}`;
-  const spanAttributes = { 'rpc.system': 'grpc', 'rpc.service': SERVICE_NAME, 'rpc.method': method };
+  const spanAttributes = rpcSpanAttributes(SERVICE_NAME, method);
   return (call, callback) => {
     // The caller's trace (traceparent in the metadata) and request id, for the spans and log lines of this call.
     const { span, context: active } = startServerSpan(spanName, callContext(call.metadata), spanAttributes);
@@ -53,7 +53,7 @@ export function unaryCall<Req, Res>(method: string, logger: Logger, handler: Cal
       if (error) scope.deadline.expire();
       else scope.deadline.finish();
       const code = error?.code ?? grpc.status.OK;
-      span.setAttribute('rpc.grpc.status_code', code);
+      span.setAttributes(rpcStatusAttributes(code));
       if (error) failSpan(span, new Error(error.details ?? ''), grpcCodeName(code));
       span.end();
       if (logger.isLevelEnabled('debug')) {

@@ -2,14 +2,14 @@
 
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
-import { FactorialServiceClient, Representation } from '../generated/proto/factorial/v1/factorial';
-import type { FactorialClient, FactorialMessage } from '../services/factorial/client';
-import { bytesToBigint } from '../lib/math';
-import { createFactorialClient } from '../services/factorial/client';
-import { createFactorialServer } from '../services/factorial/src/server';
-import { SERVICE_NAME } from '../services/factorial/client';
-import { healthCheck, healthWatch, listServicesByReflection, unary } from '../harness/grpc';
-import { metricValue } from '../harness/stack';
+import { FactorialServiceClient, Representation } from '../../../generated/proto/factorial/v1/factorial';
+import type { FactorialClient, FactorialMessage } from '../client';
+import { bytesToBigint } from '../../../lib/math';
+import { createFactorialClient } from '../client';
+import { createFactorialServer } from './server';
+import { SERVICE_NAME } from '../client';
+import { healthCheck, healthWatch, listServicesByReflection, unary } from '../../../harness/grpc';
+import { metricValue } from '../../../harness/stack';
 
 const { REPRESENTATION_VALUE: VALUE, REPRESENTATION_PRIME_EXPONENTS: EXPONENTS } = Representation;
 

@@ -4,12 +4,12 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { GatewayContext } from '../gateway/src/context';
-import { SubgraphDataSource } from '../gateway/src/data-source';
-import { closeHttp, listenHttp } from '../lib/process';
-import { silentLogger } from '../lib/observability';
-import { Deadline } from '../lib/request';
-import { installPropagator } from '../lib/observability';
+import type { GatewayContext } from './context';
+import { SubgraphDataSource } from './data-source';
+import { closeHttp, listenHttp } from '../../lib/process';
+import { silentLogger } from '../../lib/observability';
+import { Deadline } from '../../lib/request';
+import { installPropagator } from '../../lib/observability';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 
