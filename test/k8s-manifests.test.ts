@@ -87,7 +87,7 @@ describe('deploy/k8s', () => {
     const c = container('math');
     const config = loadMathConfig(envOf(c));
     const grpcPort = at<{ name: string; port: number }[]>(find('Service', 'factorial').spec, 'ports').find((p) => p.name === 'grpc')?.port;
-    expect(config.factorialAddress).toBe(`dns:///factorial:${grpcPort}`);
+    expect(config.factorial.address).toBe(`dns:///factorial:${grpcPort}`);
     expect(portNamed(c, 'http')).toBe(config.port);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
   });

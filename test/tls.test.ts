@@ -111,7 +111,7 @@ describe('mutual TLS', () => {
       FACTORIAL_TLS_CLIENT_CERT: file('client.crt'),
       FACTORIAL_TLS_CLIENT_KEY: file('client.key'),
     });
-    const stack = await startStack({ factorial: { tls: factorialConfig.tls }, clientTls: mathConfig.factorialTls });
+    const stack = await startStack({ factorial: { tls: factorialConfig.tls }, clientTls: mathConfig.factorial.tls });
     try {
       expect((await graphql(stack.mathUrl, '{ ncr(n: 52, r: 5) }')).data).toEqual({ ncr: '2598960' });
     } finally {

@@ -66,3 +66,14 @@ export function readShutdown(env: Env): ShutdownSettings {
   const delayMs = readInt(env, 'SHUTDOWN_DELAY_MS', Math.min(1_000, graceMs), { min: 0, max: graceMs });
   return Object.freeze({ graceMs, delayMs });
 }
+
+/** MAX_N, the largest n any process serves (default 1,000,000): the factorial service and the subgraphs read the same one. */
+export function readMaxN(env: Env): number {
+  return readInt(env, 'MAX_N', 1_000_000, { min: 1, max: 10_000_000 });
+}
+
+/** A worker-thread count (`name`, 1 to 256); unset or 0: undefined, for the pool's default (cores minus one). */
+export function readWorkers(env: Env, name: string): number | undefined {
+  const workers = readInt(env, name, 0, { min: 0, max: 256 });
+  return workers === 0 ? undefined : workers;
+}

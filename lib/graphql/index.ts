@@ -12,3 +12,4 @@ export * from './observe-operations';
 export * from './arguments';
 // The subgraph server every subgraph is built on.
 export * from './subgraph-server';
+export * from './subgraph-settings';

@@ -10,3 +10,5 @@ export * from './channel';
 // Batching: a per-request loader that sends everything one tick asks for in one BatchGetFactorials call.
 export * from './batch-loader';
 export * from './batches';
+// Settings: FACTORIAL_ADDRESS and the client's TLS, read the same way by every process that calls the service.
+export * from './settings';

@@ -11,7 +11,7 @@ import { createMathServer } from './server';
 
 void runService('math', loadMathConfig, async (config, logger) => {
   const registry = createMetricsRegistry();
-  const client = createFactorialClient(config.factorialAddress, { credentials: clientCredentials(config.factorialTls), registry });
+  const client = createFactorialClient(config.factorial.address, { credentials: clientCredentials(config.factorial.tls), registry });
   const math = new MathService({
     factorials: new FactorialBatches(client, { registry }),
     maxN: config.maxN,
@@ -31,7 +31,7 @@ void runService('math', loadMathConfig, async (config, logger) => {
     production: config.production,
   });
   const port = await server.listen(config.host, config.port);
-  logger.info(`GraphQL on http://${config.host}:${port}/graphql, factorial service at ${config.factorialAddress}`);
+  logger.info(`GraphQL on http://${config.host}:${port}/graphql, factorial service at ${config.factorial.address}`);
   return {
     announce: () => server.announceShutdown(),
     async stop() {
