@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const tuning = JSON.parse(process.env.GATEWAY_TUNING ?? '{}') as GatewayServerOptions['tuning'];
   const server = await createGatewayServer({
-    mathUrl: config.mathUrl,
+    subgraphs: config.subgraphs,
     supergraphSdl: fs.readFileSync(config.supergraphPath, 'utf8'),
     requestTimeoutMs: config.requestTimeoutMs,
     restCacheBytes: config.restCacheBytes,

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import type { GatewayContext } from '../gateway/src/context';
 import { SubgraphDataSource } from '../gateway/src/data-source';
 import { Deadline } from '../lib/request';
-import { listenHttp, closeHttp } from '../lib/process';
+import { listenHttp, closeHttp } from '../lib/http';
 import { startStack } from '../harness/stack';
 import { CONNECTIONS } from './load';
 

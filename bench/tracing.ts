@@ -6,7 +6,7 @@
 
 import { createServer } from 'node:http';
 import * as path from 'node:path';
-import { closeHttp, listenHttp } from '../lib/process';
+import { closeHttp, listenHttp } from '../lib/http';
 import { startProcesses } from '../harness/processes';
 import { CONNECTIONS, median, option, runLoad, type LoadResult, type Workload } from './load';
 
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
           const mode = modes[i]!;
           const processes = stacks[i]!;
           const url = workload.startsWith('rest') ? processes.gatewayUrl : `${processes.gatewayUrl}/graphql`;
-          const metrics = [`${processes.gatewayUrl}/metrics`, processes.mathMetricsUrl, processes.factorialMetricsUrl];
+          const metrics = [processes.gatewayMetricsUrl, processes.mathMetricsUrl, processes.factorialMetricsUrl];
           const cpuBefore = await cpuSeconds(metrics);
           const loaded = await runLoad(url, workload, SECONDS);
           const result = { ...loaded, cpuMs: (((await cpuSeconds(metrics)) - cpuBefore) * 1000) / loaded.requests };

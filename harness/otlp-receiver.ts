@@ -2,7 +2,7 @@
 // the services' real exporters, so tests can read the spans three processes sent.
 
 import { createServer } from 'node:http';
-import { listenHttp, closeHttp } from '../lib/process';
+import { listenHttp, closeHttp } from '../lib/http';
 
 export interface ReceivedSpan {
   service: string;

@@ -33,9 +33,10 @@ export interface Processes {
   factorialAddress: string;
   /** The math subgraph's /graphql. */
   mathUrl: string;
-  /** The factorial service's and the math subgraph's /metrics. */
+  /** The factorial service's, the math subgraph's and the gateway's /metrics. */
   factorialMetricsUrl: string;
   mathMetricsUrl: string;
+  gatewayMetricsUrl: string;
   get(name: ServiceName): RunningProcess;
   /** Starts a service (again); resolves when it answers. */
   start(name: ServiceName): Promise<void>;
@@ -55,7 +56,13 @@ export async function startProcesses(
   options: { root?: string; nodeArgs?: string[]; entries?: Partial<Record<ServiceName, string>> } = {},
 ): Promise<Processes> {
   const root = options.root ?? ROOT;
-  const [factorialPort, metricsPort, mathPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [factorialPort, metricsPort, mathPort, gatewayPort, gatewayMetricsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const sharedEnv = {
     ...process.env,
     LOG_LEVEL: 'warn',
@@ -64,6 +71,7 @@ export async function startProcesses(
     MATH_PORT: String(mathPort),
     FACTORIAL_ADDRESS: `127.0.0.1:${factorialPort}`,
     GATEWAY_PORT: String(gatewayPort),
+    GATEWAY_METRICS_PORT: String(gatewayMetricsPort),
     MATH_URL: `http://127.0.0.1:${mathPort}/graphql`,
     ...env,
   };
@@ -102,6 +110,7 @@ export async function startProcesses(
     mathUrl: sharedEnv.MATH_URL,
     factorialMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     mathMetricsUrl: `http://127.0.0.1:${mathPort}/metrics`,
+    gatewayMetricsUrl: `http://127.0.0.1:${gatewayMetricsPort}/metrics`,
     get: (name) => running.get(name)!,
     async start(name) {
       launch(name);

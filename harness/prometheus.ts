@@ -92,7 +92,7 @@ async function exposedFamilies(stack: Stack): Promise<Record<Job, Set<string>>> 
   return {
     factorial: families(await stack.factorialRegistry.metrics()),
     math: families(await (await fetch(stack.mathUrl.replace('/graphql', '/metrics'))).text()),
-    gateway: families(await (await fetch(`${stack.gatewayUrl}/metrics`)).text()),
+    gateway: families(await (await fetch(stack.gatewayMetricsUrl)).text()),
   };
 }
 

@@ -2,7 +2,8 @@
 
 import * as fs from 'node:fs';
 import type { Registry } from 'prom-client';
-import { createMetricsRegistry } from '../lib/observability';
+import { closeHttp } from '../lib/http';
+import { createMetricsRegistry, createProbeServer } from '../lib/observability';
 import { clientCredentials, type ClientTls } from '../lib/grpc';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from '../gateway/src/server';
 import { projectPath } from '../lib/config';
@@ -18,7 +19,7 @@ export interface StackOptions {
   /** How the subgraph's client reaches the factorial service. Default: plaintext. */
   clientTls?: ClientTls;
   /** Also start the gateway (on the committed supergraph unless told otherwise). */
-  gateway?: boolean | Partial<Omit<GatewayServerOptions, 'mathUrl' | 'registry'>>;
+  gateway?: boolean | Partial<Omit<GatewayServerOptions, 'subgraphs' | 'registry'>>;
 }
 
 export interface Stack {
@@ -26,6 +27,8 @@ export interface Stack {
   mathUrl: string;
   /** The gateway's base URL (no path), when started. */
   gatewayUrl: string;
+  /** The gateway's /metrics, on a port of its own (as main.ts serves it), when started. */
+  gatewayMetricsUrl: string;
   factorialRegistry: Registry;
   gatewayRegistry: Registry;
   gateway: GatewayServer | undefined;
@@ -62,20 +65,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gatewayRegistry = createMetricsRegistry();
   let gateway: GatewayServer | undefined;
   let gatewayUrl = '';
+  let gatewayMetricsUrl = '';
+  let gatewayProbes: ReturnType<typeof createProbeServer> | undefined;
   if (options.gateway) {
     gateway = await createGatewayServer({
-      mathUrl,
+      subgraphs: { math: mathUrl },
       supergraphSdl: fs.readFileSync(projectPath('supergraph.graphql'), 'utf8'),
       registry: gatewayRegistry,
       ...(typeof options.gateway === 'object' ? options.gateway : {}),
     });
     gatewayUrl = `http://127.0.0.1:${await gateway.listen('127.0.0.1', 0)}`;
+    gatewayProbes = createProbeServer({ registry: gatewayRegistry, isHealthy: () => true });
+    gatewayMetricsUrl = `http://127.0.0.1:${await gatewayProbes.listen('127.0.0.1', 0)}/metrics`;
   }
 
   const stack: Stack = {
     factorialAddress,
     mathUrl,
     gatewayUrl,
+    gatewayMetricsUrl,
     gatewayRegistry,
     gateway,
     math,
@@ -97,6 +105,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async stop() {
       await gateway?.stop();
+      if (gatewayProbes) await closeHttp(gatewayProbes.server);
       await mathServer.stop();
       client.close();
       await factorial?.shutdown(0);

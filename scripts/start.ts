@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { prettyFactory } from 'pino-pretty';
-import { urlHost } from '../lib/process';
+import { urlHost } from '../lib/http';
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICES = [
@@ -43,7 +43,8 @@ function start(): void {
     // One node process per service (tsx's require hook, not its CLI wrapper), so signals reach it directly.
     const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(ROOT, service.entry)], {
       cwd: ROOT,
-      env: process.env,
+      // npm start is for development: Sandbox, introspection and suggestions, unless NODE_ENV says otherwise.
+      env: { NODE_ENV: 'development', ...process.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: Ctrl-C reaches only this script, which forwards one SIGTERM to each.
       detached: true,

@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import { batchCalls, graphql, metricValue, startStack, type Stack } from '../harness/stack';
 import { binomial, slowFactorial } from '../harness/reference';
 
-describe('gateway', () => {
+describe('gateway in development mode (NODE_ENV=development)', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ gateway: true });
+    stack = await startStack({ gateway: { production: false } });
   });
   afterAll(() => stack.stop());
 
@@ -227,7 +227,7 @@ describe('gateway', () => {
 
     it('exposes http_request_duration_seconds by route pattern on /metrics', async () => {
       await rest('/api/ncr/12/4');
-      const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+      const text = await (await fetch(stack.gatewayMetricsUrl)).text();
       expect(text).toContain('http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/ncr/:n/:r",status_code="200"}');
       expect(
         await metricValue(stack.gatewayRegistry, 'http_request_duration_seconds', { route: '/api/ncr/:n/:r', status_code: '400' }),
@@ -264,10 +264,10 @@ describe('gateway', () => {
   });
 });
 
-describe('gateway in production mode', () => {
+describe('gateway in production mode (the default)', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ gateway: { production: true } });
+    stack = await startStack({ gateway: true });
   });
   afterAll(() => stack.stop());
 

@@ -96,7 +96,7 @@ describe('deploy/k8s', () => {
     const c = container('gateway');
     const config = loadGatewayConfig(envOf(c));
     const mathPort = at<number>(find('Service', 'math').spec, 'ports', 0, 'port');
-    expect(config.mathUrl).toBe(`http://math:${mathPort}/graphql`);
+    expect(config.subgraphs.math).toBe(`http://math:${mathPort}/graphql`);
     expect(portNamed(c, 'http')).toBe(config.port);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });

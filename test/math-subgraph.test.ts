@@ -18,11 +18,15 @@ describe('math subgraph', () => {
   describe('exact values', () => {
     it("gives ncr for every 0 <= r <= n <= 300, as Pascal's triangle does", async () => {
       const triangle = pascalTriangle(300);
+      // In operations of at most 50 fields: the subgraph enforces the gateway's aliases and root-field limits.
       for (let n = 0; n <= 300; n++) {
-        const fields = triangle[n]!.map((_, r) => `r${r}: ncr(n: ${n}, r: ${r})`).join(' ');
-        const { data, errors } = await query(`{ ${fields} }`);
-        expect(errors).toBeUndefined();
-        expect(triangle[n]!.map((_, r) => data![`r${r}`])).toEqual(triangle[n]!.map(String));
+        for (let from = 0; from <= n; from += 50) {
+          const row = triangle[n]!.slice(from, from + 50);
+          const fields = row.map((_, i) => `r${from + i}: ncr(n: ${n}, r: ${from + i})`).join(' ');
+          const { data, errors } = await query(`{ ${fields} }`);
+          expect(errors).toBeUndefined();
+          expect(row.map((_, i) => data![`r${from + i}`])).toEqual(row.map(String));
+        }
       }
     });
 

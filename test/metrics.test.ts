@@ -21,7 +21,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 describe('metrics', () => {
   let stack: Stack;
   const scrape = async (url: string): Promise<string> => (await fetch(url)).text();
-  const gatewayMetrics = (): Promise<string> => scrape(`${stack.gatewayUrl}/metrics`);
+  const gatewayMetrics = (): Promise<string> => scrape(stack.gatewayMetricsUrl);
   const mathMetrics = (): Promise<string> => scrape(stack.mathUrl.replace('/graphql', '/metrics'));
   const factorialMetrics = (): Promise<string> => stack.factorialRegistry.metrics();
   /** Every metric the three expose, scraped at once. */

@@ -6,7 +6,7 @@ import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './data-source';
-import { closeHttp, listenHttp } from '../../lib/process';
+import { closeHttp, listenHttp } from '../../lib/http';
 import { silentLogger } from '../../lib/observability';
 import { Deadline } from '../../lib/request';
 import { installPropagator } from '../../lib/observability';

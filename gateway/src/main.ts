@@ -1,29 +1,44 @@
-// Process entry of the gateway: its server on the configured port; lib/service.ts does the rest.
+// Process entry of the gateway: its server on the configured port, its metrics on another; runService does the rest.
 
 import * as fs from 'node:fs';
-import { urlHost } from '../../lib/process';
-import { createMetricsRegistry } from '../../lib/observability';
+import { closeHttp, urlHost } from '../../lib/http';
+import { createMetricsRegistry, createProbeServer } from '../../lib/observability';
 import { runService } from '../../lib/process';
 import { loadGatewayConfig } from './config';
 import { createGatewayServer } from './server';
 
 void runService('gateway', loadGatewayConfig, async (config, logger) => {
   const supergraphSdl = config.supergraph === 'static' ? fs.readFileSync(config.supergraphPath, 'utf8') : undefined;
+  const registry = createMetricsRegistry();
   const server = await createGatewayServer({
-    mathUrl: config.mathUrl,
+    subgraphs: config.subgraphs,
     supergraphSdl,
     production: config.production,
     requestTimeoutMs: config.requestTimeoutMs,
+    httpTimeouts: config.httpTimeouts,
     restCacheBytes: config.restCacheBytes,
     bodyLimit: config.bodyLimit,
     limits: config.limits,
-    registry: createMetricsRegistry(),
+    registry,
     logger,
   });
+  let serving = true;
+  const probes = createProbeServer({ registry, isHealthy: () => serving });
   const port = await server.listen(config.host, config.port);
+  const metricsPort = await probes.listen(config.host, config.metricsPort);
   const base = `http://${urlHost(config.host)}:${port}`;
+  const subgraphs = Object.entries(config.subgraphs).map(([name, url]) => `${name} at ${url}`);
   logger.info(
-    `GraphQL and Sandbox on ${base}/graphql, REST on ${base}/api/ncr/:n/:r (${config.supergraph} supergraph, math at ${config.mathUrl})`,
+    `GraphQL${config.production ? '' : ' and Sandbox'} on ${base}/graphql, REST on ${base}/api/ncr/:n/:r, metrics on http://${urlHost(config.host)}:${metricsPort}/metrics (${config.supergraph} supergraph; ${subgraphs.join(', ')})`,
   );
-  return { announce: () => server.announceShutdown(), stop: () => server.stop() };
+  return {
+    announce() {
+      serving = false;
+      server.announceShutdown();
+    },
+    async stop() {
+      await server.stop();
+      await closeHttp(probes.server);
+    },
+  };
 });

@@ -8,25 +8,24 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Counter, Histogram, type Registry } from 'prom-client';
-import { hardenedApolloOptions } from '../../lib/graphql';
-import { requestIdOf, traceRequests } from '../../lib/observability';
-import { observeOperations } from '../../lib/graphql';
-import { LATENCY_BUCKETS } from '../../lib/observability';
+import { Histogram, type Registry } from 'prom-client';
+import { DEFAULT_LIMITS, hardenedApolloOptions, observeOperations, operationLimits, type OperationLimits } from '../../lib/graphql';
+import { defaultHttpTimeouts, errorBody, jsonErrorHandlers, limitSendTime, timedFastifyOptions, type HttpTimeouts } from '../../lib/http';
+import { LATENCY_BUCKETS, requestIdOf, silentLogger, traceRequests, type Logger } from '../../lib/observability';
 import { REQUEST_ID_HEADER, responseDeadline } from '../../lib/request';
-import { silentLogger, type Logger } from '../../lib/observability';
-import type { GatewayContext } from './context';
 import { immutableAnswers } from './cache-policy';
+import type { GatewayContext } from './context';
 import { ApolloFetchDataSource, SubgraphDataSource } from './data-source';
+import { readinessProbe } from './readiness';
 import { NCR_PREFIX, ncrRoute, sendFailure } from './rest';
-import { DEFAULT_LIMITS, operationLimits, type OperationLimits } from './limits';
+import { retryAfter } from './retry-after';
 
 export interface GatewayServerOptions {
-  /** URL of the math subgraph's /graphql; overrides the supergraph's routing URL. */
-  mathUrl: string;
+  /** Each subgraph's /graphql by its name in the supergraph (math, ...); they override the supergraph's routing URLs. */
+  subgraphs: Readonly<Record<string, string>>;
   /** The composed supergraph SDL (static, as Apollo advises for production); omitted: compose by introspection (development). */
   supergraphSdl?: string;
-  /** Production mode: no introspection, no "did you mean", the production landing page. Default: false. */
+  /** Production mode: no introspection, no "did you mean", the production landing page. Default: true. */
   production?: boolean;
   /** Each request's timeout: its deadline is this long after it arrives. Default: 30,000 ms. */
   requestTimeoutMs?: number;
@@ -34,14 +33,17 @@ export interface GatewayServerOptions {
   restCacheBytes?: number;
   /** Largest request body, in bytes. Default: 100 KB. */
   bodyLimit?: number;
-  /** Operation limits (depth, aliases, root fields, tokens, directives, cost). Default: DEFAULT_LIMITS. */
+  /** Operation limits (depth, aliases, root fields, tokens, directives, cost, list items). Default: DEFAULT_LIMITS. */
   limits?: Partial<OperationLimits>;
+  /** HTTP timeouts. Default: defaultHttpTimeouts(requestTimeoutMs). */
+  httpTimeouts?: HttpTimeouts;
   /**
    * Tuning, each measured by bench/tuning.ts; the defaults are the tuned values. How subgraph calls are made:
    * 'undici' (keep-alive connections from a bounded pool) or 'apollo' (RemoteGraphQLDataSource's own fetch);
    * the pool's size; whether parsed and validated documents are cached (Apollo's 30 MiB LRU); MiB of query plans kept.
    */
   tuning?: { subgraphHttp?: 'undici' | 'apollo'; subgraphConnections?: number; documentCache?: boolean; queryPlanCacheMiB?: number };
+  /** Where the gateway's metrics are registered (served on a port of their own, by main.ts). Default: none kept. */
   registry?: Registry;
   logger?: Logger;
 }
@@ -53,7 +55,7 @@ export interface GatewayServer {
   announceShutdown(): void;
   /** /ready turns false, in-flight requests finish, then everything stops. */
   stop(): Promise<void>;
-  /** Whether the supergraph is loaded and the math subgraph answers. */
+  /** Whether the supergraph is loaded and every subgraph answers. */
   isReady(): Promise<boolean>;
 }
 
@@ -68,9 +70,16 @@ const SANDBOX_OPERATION = '{\n  ncr(n: 10, r: 3)\n  factorial(n: 25)\n}\n';
  */
 export async function createGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
   const logger = options.logger ?? silentLogger;
+  const production = options.production ?? true;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const timeouts = options.httpTimeouts ?? defaultHttpTimeouts(requestTimeoutMs);
   const tuning = options.tuning ?? {};
-  const subgraph = new SubgraphDataSource({ name: 'math', url: options.mathUrl, connections: tuning.subgraphConnections });
+  const dataSources = new Map(
+    Object.entries(options.subgraphs).map(([name, url]) => [
+      name,
+      new SubgraphDataSource({ name, url, connections: tuning.subgraphConnections }),
+    ]),
+  );
   // Apollo Gateway reports anonymous usage (uptime, CPU, cloud provider) to Apollo every hour, and probes cloud
   // metadata endpoints at start-up to do it, unless APOLLO_TELEMETRY_DISABLED is set. This service makes no
   // outbound call its operator did not ask for: off, unless the variable says otherwise.
@@ -78,8 +87,15 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const gateway = new ApolloGateway({
     ...(options.supergraphSdl
       ? { supergraphSdl: options.supergraphSdl }
-      : { supergraphSdl: new IntrospectAndCompose({ subgraphs: [{ name: 'math', url: options.mathUrl }] }) }),
-    buildService: () => (tuning.subgraphHttp === 'apollo' ? new ApolloFetchDataSource({ url: options.mathUrl }) : subgraph),
+      : {
+          supergraphSdl: new IntrospectAndCompose({ subgraphs: Object.entries(options.subgraphs).map(([name, url]) => ({ name, url })) }),
+        }),
+    buildService: ({ name, url }) => {
+      const target = options.subgraphs[name] ?? url;
+      if (!target) throw new Error(`no URL for the subgraph ${name}`);
+      if (tuning.subgraphHttp === 'apollo') return new ApolloFetchDataSource({ url: target });
+      return dataSources.get(name) ?? new SubgraphDataSource({ name, url: target, connections: tuning.subgraphConnections });
+    },
     ...(tuning.queryPlanCacheMiB !== undefined && { experimental_approximateQueryPlanStoreMiB: tuning.queryPlanCacheMiB }),
     logger: {
       debug: () => {},
@@ -89,31 +105,31 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     },
   });
 
-  const limits = operationLimits({ ...DEFAULT_LIMITS, ...options.limits });
+  const limits = operationLimits({ ...DEFAULT_LIMITS, ...options.limits }, 'gateway');
   const bodyLimit = options.bodyLimit ?? 100 * 1024;
   const app = Fastify({
     bodyLimit,
+    ...timedFastifyOptions(timeouts),
     routerOptions: { maxParamLength: MAX_SEGMENT_LENGTH },
     // Errors the router raises before any route runs (an over-long segment, a malformed URL).
     frameworkErrors: (error, request, rawReply) => {
       const reply = rawReply as FastifyReply;
       const message =
         error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path segment is longer than ${MAX_SEGMENT_LENGTH} characters` : 'malformed URL';
-      if (request.url.startsWith(NCR_PREFIX)) {
+      if (request.url.startsWith(NCR_PREFIX))
         void sendFailure(reply, [], 'BAD_USER_INPUT', `n and r must be decimal integers (${message})`);
-      } else {
-        void reply.code(400).send({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-      }
+      else void reply.code(400).send(errorBody(message, 'BAD_REQUEST'));
     },
     genReqId: requestIdOf,
   });
+  limitSendTime(app, timeouts);
   // Trace context, spans and request loggers; the gateway is the edge: it starts a trace id when the client sent none.
   const requestTrace = traceRequests(app, { originate: true, logger });
   let stopping = false;
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    ...hardenedApolloOptions({ production: options.production }),
+    ...hardenedApolloOptions({ production }),
     allowBatchedHttpRequests: false,
     ...(tuning.documentCache === false && { documentStore: null }),
     validationRules: limits.validationRules,
@@ -123,7 +139,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       observeOperations<GatewayContext>({ registry: options.registry, logger }),
       fastifyApolloDrainPlugin(app),
       immutableAnswers<GatewayContext>(),
-      options.production
+      retryAfter<GatewayContext>(),
+      production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, document: SANDBOX_OPERATION }),
     ],
@@ -138,15 +155,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   if (options.registry) recordHttpMetrics(app, options.registry);
 
   app.get('/health', async () => ({ status: 'ok' }));
-  const ready = readinessProbe(options.mathUrl, () => !stopping);
+  const ready = readinessProbe(options.subgraphs, () => !stopping);
   app.get('/ready', async (_request, reply) => {
     const ok = await ready();
     return reply.code(ok ? 200 : 503).send({ ready: ok });
   });
-  if (options.registry) {
-    const registry = options.registry;
-    app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
-  }
 
   await app.register(ncrRoute, {
     apollo,
@@ -157,18 +170,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
 
   // Unknown routes and malformed or oversized bodies: JSON errors shaped like GraphQL's, never an HTML or stack page.
   // Set before the Apollo plugin registers, so that its routes inherit them.
-  const httpError = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send(httpError('not found', 'NOT_FOUND')));
-  app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) {
-      logger.error({ err: error, request_id: _request.id }, 'unexpected error in the HTTP layer');
-      return reply.code(500).send(httpError('Internal server error', 'INTERNAL_SERVER_ERROR'));
-    }
-    const message = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `request body too large (limit ${bodyLimit} bytes)` : 'malformed request';
-    return reply.code(status).send(httpError(message, 'BAD_REQUEST'));
-  });
-
+  jsonErrorHandlers(app, { bodyLimit, logger });
   await app.register(fastifyApollo(apollo), { context: async (request, reply) => newContext(request, reply) });
 
   return {
@@ -184,7 +186,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       stopping = true;
       await apollo.stop();
       await app.close();
-      await subgraph.close();
+      await Promise.all([...dataSources.values()].map((source) => source.close()));
     },
   };
 }
@@ -202,28 +204,4 @@ function recordHttpMetrics(app: FastifyInstance, registry: Registry): void {
     const route = request.routeOptions.url ?? 'unmatched';
     duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-}
-
-/** True while not stopping and the math subgraph answers a trivial query; cached for a second. */
-function readinessProbe(mathUrl: string, accepting: () => boolean): () => Promise<boolean> {
-  let last = { at: 0, ok: false };
-  return async () => {
-    if (!accepting()) return false;
-    if (Date.now() - last.at < 1000) return last.ok;
-    let ok = false;
-    try {
-      const response = await fetch(mathUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{"query":"{ __typename }"}',
-        signal: AbortSignal.timeout(1000),
-      });
-      ok = response.ok;
-      await response.body?.cancel();
-    } catch {
-      ok = false;
-    }
-    last = { at: Date.now(), ok };
-    return ok;
-  };
 }

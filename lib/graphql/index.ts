@@ -13,3 +13,6 @@ export * from './arguments';
 // The subgraph server every subgraph is built on.
 export * from './subgraph-server';
 export * from './subgraph-settings';
+// Operation limits, the same at the gateway and in the subgraphs.
+export * from './operation-limits';
+export * from './entities';

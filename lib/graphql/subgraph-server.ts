@@ -1,6 +1,7 @@
 // A subgraph server, the same for every subgraph: @apollo/subgraph's schema on Apollo Server and Fastify, with
-// /graphql, /metrics and /health, each request's scope (deadline, id, trace), operation counting and logging, and
-// a graceful stop. A subgraph brings its schema, its resolvers and what its resolvers get per request.
+// /graphql, /metrics and /health, each request's scope (deadline, id, trace), the operation limits and HTTP
+// timeouts (whoever calls it), operation counting and logging, and a graceful stop. A subgraph brings its schema,
+// its resolvers and what its resolvers get per request.
 
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
@@ -14,10 +15,13 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import Fastify from 'fastify';
 import type { DocumentNode } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
+import { defaultHttpTimeouts, jsonErrorHandlers, limitSendTime, timedFastifyOptions, type HttpTimeouts } from '../http';
 import { requestIdOf, silentLogger, traceRequests, type Logger, type RequestTrace } from '../observability';
 import { DEADLINE_HEADER, deadlineFromHeader, responseDeadline, type RequestScope } from '../request';
 import { hardenedApolloOptions } from './apollo-options';
+import { guardEntities } from './entities';
 import { observeOperations } from './observe-operations';
+import { DEFAULT_LIMITS, operationLimits, type OperationLimits } from './operation-limits';
 
 /** What every subgraph's resolvers get: the request's trace and logger, besides the subgraph's own. */
 export interface SubgraphContext {
@@ -34,10 +38,14 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   context(scope: RequestScope): Omit<TContext, 'trace'>;
   /** Longest a request may take; the gateway's header can only shorten it. Default: 30,000 ms. */
   requestTimeoutMs?: number;
-  /** Production mode: no introspection. Default: false. */
+  /** Production mode: no introspection. Default: true (development is asked for explicitly). */
   production?: boolean;
   /** Largest request body, in bytes. Default: 100 KB. */
   bodyLimit?: number;
+  /** The operation limits (the gateway's; a subgraph enforces those the query planner keeps). Default: DEFAULT_LIMITS. */
+  limits?: OperationLimits;
+  /** HTTP timeouts. Default: defaultHttpTimeouts(requestTimeoutMs). */
+  httpTimeouts?: HttpTimeouts;
   registry?: Registry;
   logger?: Logger;
   /** Releases what the subgraph holds (worker threads), after the server has stopped. */
@@ -60,19 +68,29 @@ export async function createSubgraphServer<TContext extends SubgraphContext>(
 ): Promise<SubgraphServer> {
   const logger = options.logger ?? silentLogger;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const bodyLimit = options.bodyLimit ?? 100 * 1024;
+  const timeouts = options.httpTimeouts ?? defaultHttpTimeouts(requestTimeoutMs);
   // Fastify, as the gateway (bench/http-integration.ts measured it against Express 5).
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 100 * 1024, genReqId: requestIdOf });
+  const app = Fastify({ bodyLimit, genReqId: requestIdOf, ...timedFastifyOptions(timeouts) });
+  limitSendTime(app, timeouts);
   // Joins the gateway's trace (traceparent) and keeps its request id (x-request-id).
   const requestTrace = traceRequests(app, { originate: false, logger });
   let healthy = true;
 
+  const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
+  guardEntities(schema);
+  const limits = operationLimits(options.limits ?? DEFAULT_LIMITS, 'subgraph');
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
-    ...hardenedApolloOptions({ production: options.production }),
+    schema,
+    ...hardenedApolloOptions({ production: options.production ?? true }),
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     // Inline traces (ftv1) cost time on every request; Apollo's usage reporting is not used here. No cache
     // hints either: the default cache-control plugin's per-field hook made Apollo wrap every resolver, to
     // compute a policy nothing reads (the answers are immutable; the REST route says so itself).
     plugins: [
+      ...(limits.plugins as ApolloServerPlugin<TContext>[]),
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
@@ -88,6 +106,7 @@ export async function createSubgraphServer<TContext extends SubgraphContext>(
     const registry = options.registry;
     app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   }
+  jsonErrorHandlers(app, { bodyLimit, logger });
   await app.register(fastifyApollo(apollo), {
     context: async (request, reply) => {
       // The request's deadline: the gateway's, capped by ours; the client leaving brings it forward.

@@ -1,26 +1,48 @@
 // The settings every subgraph reads: the service's own (HOST, logs, tracing, shutdown), its port, MAX_N, the
-// request timeout and production mode.
+// operation limits it enforces, its memory budget, the request timeout, HTTP timeouts and the mode.
 
 import { readInt, readMaxN, readPort, readString } from '../config';
+import { readHttpTimeouts, type HttpTimeouts } from '../http';
 import { readServiceSettings, type ServiceSettings } from '../process';
+import { readOperationLimits, type OperationLimits } from './operation-limits';
 
 export interface SubgraphSettings extends ServiceSettings {
   readonly port: number;
   /** Largest n (MAX_N). */
   readonly maxN: number;
+  /** The gateway's operation limits, enforced again here (those the query planner keeps). */
+  readonly limits: Readonly<OperationLimits>;
+  /** Most distinct factorials one operation may need (MAX_OPERATION_FACTORIALS). */
+  readonly maxOperationFactorials: number;
+  /** Bytes of factorial replies and results the process's operations may hold at once (MEMORY_BUDGET_MB). */
+  readonly memoryBytes: number;
   /** Longest a request may take (REQUEST_TIMEOUT_MS); the gateway's deadline can only shorten it. */
   readonly requestTimeoutMs: number;
-  /** NODE_ENV=production. */
+  readonly httpTimeouts: HttpTimeouts;
+  /** Anything but NODE_ENV=development: no introspection, no suggestions. */
   readonly production: boolean;
 }
 
-/** Reads the service settings for `name`, its port (`portName`, default `defaultPort`), MAX_N, REQUEST_TIMEOUT_MS and NODE_ENV. */
+/** Whether NODE_ENV asks for development explicitly (introspection, suggestions, Sandbox); anything else is production. */
+export function readProduction(env: Readonly<Record<string, string | undefined>>): boolean {
+  return readString(env, 'NODE_ENV', 'production') !== 'development';
+}
+
+/**
+ * Reads the service settings for `name`, its port (`portName`, default `defaultPort`), MAX_N, the MAX_* operation
+ * limits, MAX_OPERATION_FACTORIALS, MEMORY_BUDGET_MB, REQUEST_TIMEOUT_MS, the HTTP_*_TIMEOUT_MS settings and NODE_ENV.
+ */
 export function readSubgraphSettings(env: NodeJS.ProcessEnv, name: string, portName: string, defaultPort: number): SubgraphSettings {
+  const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 });
   return {
     ...readServiceSettings(env, name),
     port: readPort(env, portName, defaultPort),
     maxN: readMaxN(env),
-    requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
-    production: readString(env, 'NODE_ENV', 'development') === 'production',
+    limits: readOperationLimits(env),
+    maxOperationFactorials: readInt(env, 'MAX_OPERATION_FACTORIALS', 256, { min: 1, max: 100_000 }),
+    memoryBytes: readInt(env, 'MEMORY_BUDGET_MB', 256, { min: 1, max: 65_536 }) * 1024 * 1024,
+    requestTimeoutMs,
+    httpTimeouts: readHttpTimeouts(env, requestTimeoutMs),
+    production: readProduction(env),
   };
 }

@@ -31,14 +31,23 @@ export function factorialPrimeExponents(n: number): Uint32Array {
  */
 export function productOfPrimePowers(exponents: ArrayLike<number>): bigint {
   const primes = primesUpTo(largestPrimeNeeded(exponents));
+  // The odd primes that occur, once: a ratio with a small result (C(10^6, 1)) has a handful among 78,498, and
+  // each bit below scans only them.
+  const present: number[] = [];
   let maxOdd = 0;
-  for (let i = 1; i < exponents.length; i++) maxOdd = Math.max(maxOdd, exponents[i]!);
-  const group = new Float64Array(exponents.length);
+  for (let i = 1; i < exponents.length; i++) {
+    const e = exponents[i]!;
+    if (e > 0) {
+      present.push(i);
+      if (e > maxOdd) maxOdd = e;
+    }
+  }
+  const group = new Float64Array(present.length);
   let result = 1n;
   for (let bit = maxOdd > 0 ? 31 - Math.clz32(maxOdd) : -1; bit >= 0; bit--) {
     // The primes whose exponent has this bit set.
     let count = 0;
-    for (let i = 1; i < exponents.length; i++) {
+    for (const i of present) {
       if ((exponents[i]! >>> bit) & 1) group[count++] = primes[i]!;
     }
     const groupProduct = count > 0 ? productOfSmall(group, count) : 1n;

@@ -4,4 +4,4 @@
 export * from './service';
 export * from './shutdown';
 // HTTP servers bound and closed as promises.
-export * from './listen';
+export * from '../http';

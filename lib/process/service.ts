@@ -4,7 +4,7 @@
 import { readChoice, readShutdown, readString, type ShutdownSettings } from '../config';
 import { forgetEventLoopBlocking } from '../observability';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../observability';
-import { exitOnSignals, exitOnStartupError, type ShutdownSteps } from './shutdown';
+import { exitOnCrash, exitOnSignals, exitOnStartupError, type ShutdownSteps } from './shutdown';
 import { readTracingSettings, startTracing, type TracingSettings } from '../observability';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -31,7 +31,8 @@ export function readServiceSettings(env: Env, name: string): ServiceSettings {
 /**
  * Runs a service process: reads its settings, makes its logger, starts tracing, calls `start`, then on
  * SIGTERM/SIGINT runs the steps `start` returned and exports the last spans. A bad setting or a failed
- * start-up (a taken port) exits 1 with a one-line message.
+ * start-up (a taken port) exits 1 with a one-line message; an uncaught exception or an unhandled rejection,
+ * from then on, exits 70 after logging it with its stack (see exitOnCrash).
  */
 export async function runService<C extends ServiceSettings>(
   name: string,
@@ -39,18 +40,24 @@ export async function runService<C extends ServiceSettings>(
   start: (config: C, logger: Logger) => Promise<ShutdownSteps>,
 ): Promise<void> {
   let logger = createLogger(name);
+  let steps: ShutdownSteps | undefined;
+  exitOnCrash(
+    () => logger,
+    () => steps?.announce(),
+  );
   try {
     const config = load(process.env);
     logger = createLogger(name, config.logLevel);
     const tracing = await startTracing(config.tracing, logger);
-    const steps = await start(config, logger);
+    steps = await start(config, logger);
+    const started = steps;
     // Start-up held the event loop before any request could arrive; the blocking metric is about serving.
     forgetEventLoopBlocking();
     exitOnSignals(
       {
-        announce: () => steps.announce(),
+        announce: () => started.announce(),
         async stop(graceMs) {
-          await steps.stop(graceMs);
+          await started.stop(graceMs);
           await tracing.shutdown();
         },
       },

@@ -51,6 +51,30 @@ export function exitOnSignals(steps: ShutdownSteps, options: ShutdownOptions): v
   process.on('SIGINT', onSignal);
 }
 
+/** The exit code of a process that crashed (EX_SOFTWARE): its supervisor restarts it; a clean stop exits 0. */
+export const CRASH_EXIT_CODE = 70;
+
+/**
+ * An uncaught exception or an unhandled rejection leaves a process in a state nobody can vouch for: it is logged
+ * with its stack (fatal), the process reports not ready at once, and exits CRASH_EXIT_CODE for its supervisor to
+ * restart, rather than serve on as a zombie or vanish without a word.
+ */
+export function exitOnCrash(logger: () => Logger, announce: () => void): void {
+  let crashed = false;
+  const crash = (kind: string) => (error: unknown) => {
+    if (crashed) return;
+    crashed = true;
+    try {
+      logger().fatal({ err: error }, `${kind}: exiting with code ${CRASH_EXIT_CODE}`);
+      announce();
+    } finally {
+      process.exit(CRASH_EXIT_CODE);
+    }
+  };
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled rejection'));
+}
+
 /** Exits with a clear message (no stack) when start-up fails on a setting or a taken port. */
 export function exitOnStartupError(error: unknown, logger: Logger): never {
   const message = error instanceof Error ? error.message : String(error);

@@ -28,6 +28,7 @@ export class Deadline {
   private controller: AbortController | undefined;
   private timer: NodeJS.Timeout | undefined;
   private listeners: Set<() => void> | undefined;
+  private endListeners: (() => void)[] | undefined;
   private state: 'open' | 'expired' | 'finished' = 'open';
 
   /** `at`: epoch milliseconds after which the request's work is abandoned; Infinity for none of its own. */
@@ -66,6 +67,12 @@ export class Deadline {
     return () => this.listeners!.delete(listener);
   }
 
+  /** Calls `listener` once when the request ends, answered (finish) or not (expire); at once if it already has. */
+  onEnd(listener: () => void): void {
+    if (this.state !== 'open') listener();
+    else (this.endListeners ??= []).push(listener);
+  }
+
   /** Starts the timer that expires the deadline on time, once. */
   private arm(): void {
     if (this.timer || this.state !== 'open') return;
@@ -80,6 +87,7 @@ export class Deadline {
     clearTimeout(this.timer);
     this.controller?.abort();
     for (const listener of this.listeners ?? []) listener();
+    for (const listener of this.endListeners ?? []) listener();
   }
 
   /** The request was answered: nothing is left to stop, and nothing will be. */
@@ -87,6 +95,7 @@ export class Deadline {
     if (this.state !== 'open') return;
     this.state = 'finished';
     clearTimeout(this.timer);
+    for (const listener of this.endListeners ?? []) listener();
   }
 }
 

@@ -27,7 +27,7 @@ interface Stalls {
 }
 /** Each service's stalls since the previous scrape (every scrape starts a new window). */
 const loopStalls = async (): Promise<Record<string, Stalls>> => {
-  const urls = { factorial: stack.factorialMetricsUrl, math: stack.mathMetricsUrl, gateway: `${stack.gatewayUrl}/metrics` };
+  const urls = { factorial: stack.factorialMetricsUrl, math: stack.mathMetricsUrl, gateway: stack.gatewayMetricsUrl };
   const entries = await Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
       const text = await (await fetch(url)).text();

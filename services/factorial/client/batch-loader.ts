@@ -10,6 +10,11 @@ export interface FactorialLoaderOptions {
   maxReplyBytes: number;
   /** Keys per call; a larger batch is split. */
   maxBatchSize: number;
+  /**
+   * Distinct factorials one request may load; the load that goes over refuses the request whole, with the error
+   * `tooMany` makes (the caller's kind of error). Default: no limit.
+   */
+  maxKeys?: { limit: number; tooMany: (limit: number) => unknown };
 }
 
 interface Batch {
@@ -39,6 +44,10 @@ export class FactorialLoader {
     const key = `${representation}:${n}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
+    if (this.options.maxKeys && this.cache.size >= this.options.maxKeys.limit) {
+      this.refuse(this.options.maxKeys.tooMany(this.options.maxKeys.limit));
+      return Promise.reject(this.refusal!.error);
+    }
     const batch = this.currentBatch();
     const promise = new Promise<FactorialMessage>((resolve, reject) => {
       batch.keys.push({ n, representation });
@@ -48,8 +57,14 @@ export class FactorialLoader {
     return promise;
   }
 
+  /** Distinct factorials loaded so far. */
+  get size(): number {
+    return this.cache.size;
+  }
+
   /** Fails every load not yet sent with `error`, and every later one: the request was refused as a whole. */
   refuse(error: unknown): void {
+    if (this.refusal) return;
     this.refusal = { error };
     const batch = this.batch;
     this.batch = undefined;

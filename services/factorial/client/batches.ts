@@ -1,31 +1,57 @@
-// BatchGetFactorials for one request at a time: its loader, its deadline, its id and trace in the metadata, and the
-// batch-size histogram, on the process's one client.
+// BatchGetFactorials for one request at a time: its loader, its deadline, its id and trace in the metadata, its share
+// of the process's memory for replies, and the batch-size histogram, on the process's one client.
 
 import { Metadata } from '@grpc/grpc-js';
 import { propagation, SpanKind, type Attributes } from '@opentelemetry/api';
 import { Histogram, type Registry } from 'prom-client';
 import { rpcSpanAttributes, rpcStatusAttributes } from '../../../lib/grpc';
-import { inSpan, isRecording, metadataSetter } from '../../../lib/observability';
+import { inSpan, isRecording, metadataSetter, registerAdmissionMetrics } from '../../../lib/observability';
 import { REQUEST_ID_HEADER, type RequestScope } from '../../../lib/request';
+import { Admission } from '../../../lib/workers';
 import { FactorialLoader, type FactorialLoaderOptions } from './batch-loader';
 import type { FactorialClient, FactorialMessage } from './codec';
-import { MAX_BATCH_SIZE, MAX_REPLY_BYTES, representationName, SERVICE_NAME, type GetFactorialRequest } from './contract';
+import { MAX_BATCH_SIZE, MAX_REPLY_BYTES, replyBytes, representationName, SERVICE_NAME, type GetFactorialRequest } from './contract';
 
-export interface FactorialBatchesOptions extends Partial<FactorialLoaderOptions> {
-  /** Where factorial_batch_size is registered. Default: none kept. */
+/**
+ * Bytes a request holds per estimated reply byte: the reply as it arrives, the exponents decoded into Uint32Arrays
+ * (4 bytes where the wire takes about 2), and the copies handed to worker threads.
+ */
+const HELD_PER_REPLY_BYTE = 3;
+
+export interface FactorialBatchesOptions extends Partial<Omit<FactorialLoaderOptions, 'maxKeys'>> {
+  /** Where factorial_batch_size and the admission_* metrics are registered. Default: none kept. */
   registry?: Registry;
+  /**
+   * The process's memory budget for what its requests hold of the service's replies: a request waits for its share
+   * before its first call (within its deadline), and is refused when `maxWaiting` already wait. Default: none.
+   */
+  memory?: { bytes: number; maxWaiting: number };
+}
+
+/** What a request may add to its loader: a limit on its factorials, a step before each call (say, waiting for memory). */
+export interface RequestBatchOptions extends Pick<FactorialLoaderOptions, 'maxKeys'> {
+  /** Bytes the request holds besides the replies (its results, say), counted when it asks for its share of memory. */
+  otherBytes?: () => number;
 }
 
 /** The process-wide side: one client, one histogram; a loader per request. */
 export class FactorialBatches {
   private readonly batchSize: Histogram | undefined;
-  private readonly limits: FactorialLoaderOptions;
+  private readonly limits: Omit<FactorialLoaderOptions, 'maxKeys'>;
+  /** The memory budget, when there is one. */
+  readonly admission: Admission | undefined;
 
   constructor(
     private readonly client: FactorialClient,
     options: FactorialBatchesOptions = {},
   ) {
-    this.limits = { maxBatchSize: options.maxBatchSize ?? MAX_BATCH_SIZE, maxReplyBytes: options.maxReplyBytes ?? MAX_REPLY_BYTES };
+    this.limits = {
+      maxBatchSize: options.maxBatchSize ?? MAX_BATCH_SIZE,
+      maxReplyBytes: options.maxReplyBytes ?? MAX_REPLY_BYTES,
+    };
+    this.admission = options.memory ? new Admission({ capacity: options.memory.bytes, maxWaiting: options.memory.maxWaiting }) : undefined;
+    const admission = this.admission;
+    if (admission && options.registry) registerAdmissionMetrics(options.registry, () => admission.stats());
     this.batchSize = options.registry
       ? new Histogram({
           name: 'factorial_batch_size',
@@ -37,8 +63,21 @@ export class FactorialBatches {
   }
 
   /** A loader for one request: every factorial it asks for in one tick goes out in one call, within its deadline. */
-  forRequest(scope: RequestScope): FactorialLoader {
-    return new FactorialLoader((requests) => this.call(requests, scope), this.limits);
+  forRequest(scope: RequestScope, options: RequestBatchOptions = {}): FactorialLoader {
+    const admission = this.admission;
+    let otherBytesCounted = 0;
+    const fetch = admission
+      ? async (requests: GetFactorialRequest[]) => {
+          // Each call's share, held until the request ends: its replies (and its results) live until it is answered.
+          const otherBytes = options.otherBytes?.() ?? 0;
+          const bytes =
+            HELD_PER_REPLY_BYTE * requests.reduce((sum, request) => sum + replyBytes(request), 0) + otherBytes - otherBytesCounted;
+          otherBytesCounted = otherBytes;
+          scope.deadline.onEnd(await admission.acquire(bytes, scope.deadline));
+          return this.call(requests, scope);
+        }
+      : (requests: GetFactorialRequest[]) => this.call(requests, scope);
+    return new FactorialLoader(fetch, { ...this.limits, maxKeys: options.maxKeys });
   }
 
   private call(requests: GetFactorialRequest[], scope: RequestScope): Promise<FactorialMessage[]> {

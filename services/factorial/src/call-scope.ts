@@ -51,7 +51,6 @@ export function unaryCall<Req, Res>(method: string, logger: Logger, handler: Cal
     const done = (error: Partial<grpc.ServiceError> | null, response?: Res): void => {
       // A call that failed on one of its parts stops waiting for the others.
       if (error) scope.deadline.expire();
-      else scope.deadline.finish();
       const code = error?.code ?? grpc.status.OK;
       span.setAttributes(rpcStatusAttributes(code));
       if (error) failSpan(span, new Error(error.details ?? ''), grpcCodeName(code));
@@ -60,8 +59,13 @@ export function unaryCall<Req, Res>(method: string, logger: Logger, handler: Cal
         const durationMs = Math.round((performance.now() - started) * 10) / 10;
         scope.logger().debug({ method, code: grpcCodeName(code), durationMs }, 'call served');
       }
-      if (error) callback(error);
-      else callback(null, response);
+      if (error) {
+        callback(error);
+      } else {
+        callback(null, response);
+        // Answered: its reply is encoded and on its way.
+        scope.deadline.finish();
+      }
     };
     context.with(active, () => {
       let answer: Promise<Res>;

@@ -11,6 +11,7 @@ export interface FactorialConfig extends ServiceSettings {
   readonly workers: number | undefined;
   readonly maxQueue: number;
   readonly cacheBytes: number;
+  readonly memoryBytes: number;
   readonly tls: ServerTls | undefined;
 }
 
@@ -24,6 +25,7 @@ export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
     workers: readWorkers(env, 'FACTORIAL_WORKERS'),
     maxQueue: readInt(env, 'FACTORIAL_MAX_QUEUE', 64, { min: 0, max: 100_000 }),
     cacheBytes: readInt(env, 'FACTORIAL_CACHE_MB', 128, { min: 0, max: 65_536 }) * 1024 * 1024,
+    memoryBytes: readInt(env, 'MEMORY_BUDGET_MB', 256, { min: 1, max: 65_536 }) * 1024 * 1024,
     tls: readServerTls(env),
   });
 }

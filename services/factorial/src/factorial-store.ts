@@ -1,10 +1,9 @@
 // Where factorials come from: the byte-bounded cache, inline computation for cheap ones, or the worker pool.
 
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { byteCache, type ByteCache } from '../../../lib/cache';
 import { runInSpan } from '../../../lib/observability';
 import type { Deadline } from '../../../lib/request';
-import { TaskAbortedError, type WorkerPool } from '../../../lib/workers';
+import { inlineTurn, TaskAbortedError, type WorkerPool } from '../../../lib/workers';
 import type { RepresentationName } from '../client';
 import { factorialExponents, factorialValue } from './engine';
 import type { FactorialTask } from './factorial-worker';
@@ -34,13 +33,9 @@ interface SharedTask {
   settled: boolean;
 }
 
-/** Longest stretch of inline work before the event loop gets a turn. */
-const INLINE_SLICE_MS = 4;
-
 export class FactorialStore {
   private readonly cache: ByteCache<string, Result>;
   private readonly shared = new Map<string, SharedTask>();
-  private sliceStart = performance.now();
 
   constructor(private readonly options: FactorialStoreOptions) {
     this.cache = byteCache(options.cacheBytes, (result) => result.byteLength);
@@ -75,12 +70,8 @@ export class FactorialStore {
   }
 
   private async computeInline(representation: RepresentationName, n: number, key: string, deadline: Deadline): Promise<Result> {
-    // Many cheap results in one batch add up: give the event loop a turn every few ms, and stop once nobody waits.
-    if (performance.now() - this.sliceStart > INLINE_SLICE_MS) {
-      await yieldToEventLoop();
-      this.sliceStart = performance.now();
-    }
-    if (deadline.expired) throw new TaskAbortedError();
+    // Many cheap results in one batch add up: the event loop gets its turns, and nobody waits for an expired call.
+    await inlineTurn(() => deadline.expired);
     const result = representation === 'value' ? factorialValue(n) : factorialExponents(n);
     this.cache.set(key, result);
     return result;

@@ -1,6 +1,6 @@
 // Process entry of the factorial service: its servers on the configured ports; lib/service.ts does the rest.
 
-import { closeHttp } from '../../../lib/process';
+import { closeHttp } from '../../../lib/http';
 import { createMetricsRegistry, createProbeServer } from '../../../lib/observability';
 import { runService } from '../../../lib/process';
 import { loadFactorialConfig } from './config';
@@ -13,6 +13,7 @@ void runService('factorial', loadFactorialConfig, async (config, logger) => {
     workers: config.workers,
     maxQueue: config.maxQueue,
     cacheBytes: config.cacheBytes,
+    memoryBytes: config.memoryBytes,
     tls: config.tls,
     registry,
     logger,

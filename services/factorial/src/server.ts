@@ -7,8 +7,8 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-health-check';
 import { Counter, type Registry } from 'prom-client';
 import { serverCredentials, serverMetricsInterceptor, type ServerTls } from '../../../lib/grpc';
-import { registerPoolGauge, silentLogger, type Logger } from '../../../lib/observability';
-import { WorkerPool } from '../../../lib/workers';
+import { registerAdmissionMetrics, registerPoolGauge, silentLogger, type Logger } from '../../../lib/observability';
+import { Admission, WorkerPool } from '../../../lib/workers';
 import {
   FactorialServiceDefinition,
   MAX_BATCH_SIZE,
@@ -33,8 +33,10 @@ export interface FactorialServerOptions {
   maxN?: number;
   /** Worker threads. Default: cores minus one, at least 1. */
   workers?: number;
-  /** Calls that may have work waiting for a worker; beyond it calls fail with RESOURCE_EXHAUSTED. Default: 64. */
+  /** Calls that may wait for a worker, or for their share of memory; beyond it calls fail with RESOURCE_EXHAUSTED. Default: 64. */
   maxQueue?: number;
+  /** Bytes the replies of calls in flight may take (estimated before any work); calls wait for their share. Default: 256 MiB. */
+  memoryBytes?: number;
   /** Bytes of results cached across calls. Default: 128 MiB. */
   cacheBytes?: number;
   /** n! values up to this n are computed on the event loop (cheaper than a thread hop). Default: 1,500. */
@@ -70,7 +72,8 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     size: options.workers,
     maxQueue: options.maxQueue ?? 64,
   });
-  const metrics = options.registry ? createServiceMetrics(options.registry, pool) : undefined;
+  const admission = new Admission({ capacity: options.memoryBytes ?? 256 * 1024 * 1024, maxWaiting: options.maxQueue ?? 64 });
+  const metrics = options.registry ? createServiceMetrics(options.registry, pool, admission) : undefined;
   const store = new FactorialStore({
     pool,
     cacheBytes: options.cacheBytes ?? 128 * 1024 * 1024,
@@ -81,8 +84,10 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
 
   /** Every factorial of a call, in request order; duplicates are computed once. */
   const resolve = async (requests: GetFactorialRequest[], scope: CallScope): Promise<FactorialReply[]> => {
-    const keys = checkRequests(requests, maxN);
+    const { keys, replyBytes } = checkRequests(requests, maxN);
     for (const { representation } of keys) metrics?.onKey(representation);
+    // Its share of memory for its reply, held until the reply is on its way: the results and the encoded reply.
+    scope.deadline.onEnd(await admission.acquire(2 * replyBytes, scope.deadline));
     const tally: SourceTally = { cache: 0, inline: 0, worker: 0, shared: 0 };
     scope.span.setAttribute('factorial.batch_size', requests.length);
     const unique = new Map<string, Promise<FactorialReply>>();
@@ -159,7 +164,10 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
 }
 
 /** The requests with their representations named, or a CallError (INVALID_ARGUMENT) saying what is wrong with them. */
-function checkRequests(requests: GetFactorialRequest[], maxN: number): { n: number; representation: RepresentationName }[] {
+function checkRequests(
+  requests: GetFactorialRequest[],
+  maxN: number,
+): { keys: { n: number; representation: RepresentationName }[]; replyBytes: number } {
   if (requests.length > MAX_BATCH_SIZE) {
     throw new CallError(grpc.status.INVALID_ARGUMENT, `a batch may hold at most ${MAX_BATCH_SIZE} requests, but got: ${requests.length}`);
   }
@@ -182,7 +190,7 @@ function checkRequests(requests: GetFactorialRequest[], maxN: number): { n: numb
       `the reply would take about ${bytes} bytes, above the limit of ${MAX_REPLY_BYTES}; split the batch`,
     );
   }
-  return keys;
+  return { keys, replyBytes: bytes };
 }
 
 function toMessage(n: number, representation: RepresentationName, result: Result): FactorialReply {
@@ -193,7 +201,8 @@ function toMessage(n: number, representation: RepresentationName, result: Result
   return { n, value: Buffer.alloc(0), primeExponents: result as Uint32Array };
 }
 
-function createServiceMetrics(registry: Registry, pool: WorkerPool<FactorialTask, Result>) {
+function createServiceMetrics(registry: Registry, pool: WorkerPool<FactorialTask, Result>, admission: Admission) {
+  registerAdmissionMetrics(registry, () => admission.stats());
   const lookups = new Counter({
     name: 'factorial_cache_lookups_total',
     help: 'Factorial cache lookups, by representation and result (hit or miss).',

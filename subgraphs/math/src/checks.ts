@@ -13,7 +13,7 @@ export interface DigitLimits {
 
 /** The digits an operation has been allowed so far; `refuse` is called when it goes over, to refuse it whole. */
 export class DigitBudget {
-  private spent = 0;
+  private digits = 0;
 
   constructor(
     private readonly limits: DigitLimits,
@@ -29,15 +29,20 @@ export class DigitBudget {
       );
     }
     // Many big fields in one operation (aliases) add up: the operation has a budget too.
-    if (this.spent + digits > this.limits.maxOperationDigits) {
+    if (this.digits + digits > this.limits.maxOperationDigits) {
       const error = badInput(
-        `the operation's results would have about ${this.spent + digits} digits in all, above the limit of ${this.limits.maxOperationDigits} (MAX_OPERATION_DIGITS) (got ${describe()})`,
+        `the operation's results would have about ${this.digits + digits} digits in all, above the limit of ${this.limits.maxOperationDigits} (MAX_OPERATION_DIGITS) (got ${describe()})`,
       );
       // Refuse the whole operation: the fields already checked make no call either.
       this.refuse(error);
       throw error;
     }
-    this.spent += digits;
+    this.digits += digits;
     return digits;
+  }
+
+  /** The digits admitted so far. */
+  get spent(): number {
+    return this.digits;
   }
 }

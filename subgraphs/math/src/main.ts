@@ -9,12 +9,16 @@ import { loadMathConfig } from './config';
 import { MathService } from './math';
 import { createMathServer } from './server';
 
+/** Operations that may wait for their share of memory before the next is refused (as many as may wait for a worker). */
+const MATH_MAX_WAITING = 32;
+
 void runService('math', loadMathConfig, async (config, logger) => {
   const registry = createMetricsRegistry();
   const client = createFactorialClient(config.factorial.address, { credentials: clientCredentials(config.factorial.tls), registry });
   const math = new MathService({
-    factorials: new FactorialBatches(client, { registry }),
+    factorials: new FactorialBatches(client, { registry, memory: { bytes: config.memoryBytes, maxWaiting: MATH_MAX_WAITING } }),
     maxN: config.maxN,
+    maxOperationFactorials: config.maxOperationFactorials,
     maxResultDigits: config.maxResultDigits,
     maxOperationDigits: config.maxOperationDigits,
     workers: config.workers,
@@ -29,6 +33,8 @@ void runService('math', loadMathConfig, async (config, logger) => {
     logger,
     requestTimeoutMs: config.requestTimeoutMs,
     production: config.production,
+    limits: config.limits,
+    httpTimeouts: config.httpTimeouts,
   });
   const port = await server.listen(config.host, config.port);
   logger.info(`GraphQL on http://${config.host}:${port}/graphql, factorial service at ${config.factorial.address}`);

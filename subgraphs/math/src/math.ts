@@ -3,11 +3,11 @@
 import * as path from 'node:path';
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
-import { badInput, checkCount, checkPair, toApiError } from '../../../lib/graphql';
+import { badInput, checkCount, checkPair, toApiError, tooManyFactorials } from '../../../lib/graphql';
 import { inSpan, registerPoolGauge } from '../../../lib/observability';
 import type { RequestScope } from '../../../lib/request';
 import { WorkerPool } from '../../../lib/workers';
-import type { FactorialBatches, FactorialLoader } from '../../../services/factorial/client';
+import type { FactorialBatches } from '../../../services/factorial/client';
 import { DigitBudget } from './checks';
 import type { MathTask } from './math-worker';
 import { cancelCommonTerms, computeRatio, factorialDecimal, type RatioContext } from './ratio';
@@ -23,6 +23,8 @@ export interface MathServiceOptions {
   maxOperationDigits?: number;
   /** Most terms in multinomial(ks). Default: 100. */
   maxTerms?: number;
+  /** Most distinct factorials one operation may need. Default: 256. */
+  maxOperationFactorials?: number;
   /** Ratios whose arguments are all <= this use factorial values and plain division. Default: 1,000. */
   valueMaxN?: number;
   /** Results with at most this many digits are computed on the event loop. Default: 2,000. */
@@ -42,6 +44,7 @@ export class MathService {
   readonly maxResultDigits: number;
   readonly maxOperationDigits: number;
   readonly maxTerms: number;
+  readonly maxOperationFactorials: number;
   readonly pool: WorkerPool<MathTask, string>;
   private readonly ratioSettings: Pick<RatioContext, 'valueMaxN' | 'inlineDigits' | 'nativeArithmetic'>;
 
@@ -50,6 +53,7 @@ export class MathService {
     this.maxResultDigits = options.maxResultDigits ?? 1_000_000;
     this.maxOperationDigits = options.maxOperationDigits ?? 3_000_000;
     this.maxTerms = options.maxTerms ?? 100;
+    this.maxOperationFactorials = options.maxOperationFactorials ?? 256;
     this.ratioSettings = {
       valueMaxN: options.valueMaxN ?? 1000,
       inlineDigits: options.inlineDigits ?? 2000,
@@ -65,8 +69,14 @@ export class MathService {
 
   /** The math of one request: its loader, its deadline, its digit budget. */
   forRequest(scope: RequestScope): RequestMath {
-    const loader = this.options.factorials.forRequest(scope);
-    return new RequestMath(this, { ...this.ratioSettings, loader, pool: this.pool, deadline: scope.deadline, owner: loader }, scope);
+    const loader = this.options.factorials.forRequest(scope, {
+      maxKeys: { limit: this.maxOperationFactorials, tooMany: tooManyFactorials },
+      // Its results are held with its replies until it is answered: about 3 bytes a digit (the string, the JSON, the body).
+      otherBytes: () => 3 * digits.spent,
+    });
+    const digits = new DigitBudget(this, (error) => loader.refuse(error));
+    const context: RatioContext = { ...this.ratioSettings, loader, pool: this.pool, deadline: scope.deadline, owner: loader };
+    return new RequestMath(this, context, digits, scope);
   }
 
   close(): Promise<void> {
@@ -76,16 +86,12 @@ export class MathService {
 
 /** The math of one request. Every method checks its input first and throws BAD_USER_INPUT before any call. */
 export class RequestMath {
-  private readonly digits: DigitBudget;
-
   constructor(
     private readonly service: MathService,
     private readonly context: RatioContext,
+    private readonly digits: DigitBudget,
     private readonly scope: RequestScope,
-  ) {
-    const loader: FactorialLoader = context.loader;
-    this.digits = new DigitBudget(service, (error) => loader.refuse(error));
-  }
+  ) {}
 
   /** n choose r. */
   ncr(n: number, r: number): Promise<string> {

@@ -13,7 +13,7 @@ export const SCHEMA_PATH = projectPath('subgraphs/math/schema.graphql');
 
 export interface MathServerOptions extends Pick<
   SubgraphServerOptions<MathContext>,
-  'requestTimeoutMs' | 'production' | 'bodyLimit' | 'registry' | 'logger'
+  'requestTimeoutMs' | 'production' | 'bodyLimit' | 'limits' | 'httpTimeouts' | 'registry' | 'logger'
 > {
   math: MathService;
 }

@@ -1,0 +1,8 @@
+// The HTTP family: what every HTTP server of the project shares, below GraphQL.
+
+// Servers bound and closed as promises.
+export * from './listen';
+// Timeouts at every stage of a request, and the send timeout for clients that stop reading.
+export * from './timeouts';
+// The JSON shape of refusals made below GraphQL (unknown routes, malformed bodies).
+export * from './errors';
