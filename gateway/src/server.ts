@@ -10,7 +10,14 @@ import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastif
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
 import { DEFAULT_LIMITS, hardenedApolloOptions, observeOperations, operationLimits, type OperationLimits } from '../../lib/graphql';
-import { defaultHttpTimeouts, errorBody, jsonErrorHandlers, limitSendTime, timedFastifyOptions, type HttpTimeouts } from '../../lib/http';
+import {
+  defaultHttpTimeouts,
+  errorBody,
+  jsonErrorHandlers,
+  guardSlowClients,
+  timedFastifyOptions,
+  type HttpTimeouts,
+} from '../../lib/http';
 import { LATENCY_BUCKETS, requestIdOf, silentLogger, traceRequests, type Logger } from '../../lib/observability';
 import { REQUEST_ID_HEADER, responseDeadline } from '../../lib/request';
 import { immutableAnswers } from './cache-policy';
@@ -122,7 +129,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     },
     genReqId: requestIdOf,
   });
-  limitSendTime(app, timeouts);
+  guardSlowClients(app, timeouts, options.registry);
   // Trace context, spans and request loggers; the gateway is the edge: it starts a trace id when the client sent none.
   const requestTrace = traceRequests(app, { originate: true, logger });
   let stopping = false;

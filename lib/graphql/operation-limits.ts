@@ -81,7 +81,11 @@ export function operationLimits(
   const { plugins, validationRules } = armor.protect();
   const listItems = gateway ? limits.maxListLength : limits.maxListLength + limits.maxRootFields;
   return {
-    plugins: [...plugins, listLengths(listItems), ...(gateway ? [operationResolution] : [])],
+    plugins: [
+      ...plugins,
+      listLengths(listItems, gateway ? 'MAX_LIST_LENGTH' : 'MAX_LIST_LENGTH + MAX_ROOT_FIELDS'),
+      ...(gateway ? [operationResolution] : []),
+    ],
     validationRules: [...validationRules, maxRootFieldsRule(limits.maxRootFields), knownOperationTypeRule],
     parseOptions: { maxTokens: gateway ? limits.maxTokens : 16 * limits.maxTokens },
   };
@@ -155,13 +159,13 @@ const COUNT_UP_TO = 1_000_000;
  * Refuses an operation whose list arguments hold more than `max` items together (BAD_USER_INPUT, 400), before its
  * variables are coerced or any field runs: a 20,000-item list costs one check, not 20,000 of anything.
  */
-export function listLengths(max: number): ApolloServerPlugin<BaseContext> {
+export function listLengths(max: number, setting = 'MAX_LIST_LENGTH'): ApolloServerPlugin<BaseContext> {
   const listener: GraphQLRequestListener<BaseContext> = {
     async didResolveOperation({ document, request }) {
       const items = listItemsInDocument(document) + listItemsInVariables(request.variables, COUNT_UP_TO);
       if (items <= max) return;
       const got = items > COUNT_UP_TO ? `more than ${COUNT_UP_TO}` : String(items);
-      throw new GraphQLError(`the operation's list arguments may hold at most ${max} items in all (MAX_LIST_LENGTH) (got ${got})`, {
+      throw new GraphQLError(`the operation's list arguments may hold at most ${max} items in all (${setting}) (got ${got})`, {
         extensions: { code: ApolloServerErrorCode.BAD_USER_INPUT, http: { status: 400 } },
       });
     },

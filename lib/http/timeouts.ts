@@ -3,7 +3,9 @@
 // every 30 s) and forever for the rest.
 
 import { createServer, type RequestListener, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
 import { readInt } from '../config';
 
 export interface HttpTimeouts {
@@ -77,10 +79,72 @@ export function timedFastifyOptions(timeouts: HttpTimeouts): {
   };
 }
 
-/** Gives each client `sendMs` of no progress, once its answer is on its way, before its connection is closed. */
-export function limitSendTime(app: FastifyInstance, timeouts: HttpTimeouts): void {
-  app.addHook('onSend', (request, _reply, payload, done) => {
-    request.raw.socket?.setTimeout(timeouts.sendMs);
+/**
+ * Two guards Node.js lacks, on every request of a Fastify app:
+ * - the whole request must arrive within `requestMs` of its headers' start (Node.js's own requestTimeout does not
+ *   catch a body that stalls once its handler has started reading it);
+ * - once an answer is handed to the connection and the client stops reading it (the socket's buffer stays full),
+ *   the connection is closed after `sendMs` without progress: a client that never reads would otherwise hold its
+ *   answers, and the kernel's buffers, until the idle timeout.
+ */
+export function guardSlowClients(app: FastifyInstance, timeouts: HttpTimeouts, registry?: Registry): void {
+  const closed = registry
+    ? new Counter({
+        name: 'http_slow_clients_closed_total',
+        help: 'Connections closed because their client was too slow: sending its request (request) or reading its answer (send).',
+        labelNames: ['reason'],
+        registers: [registry],
+      })
+    : undefined;
+  const watched = new WeakSet<Socket>();
+  app.addHook('onRequest', (request, reply, done) => {
+    const raw = request.raw;
+    if (!raw.complete) {
+      const timer = setTimeout(() => {
+        if (raw.complete || !raw.socket || raw.socket.destroyed) return;
+        closed?.inc({ reason: 'request' });
+        raw.socket.resetAndDestroy();
+      }, timeouts.requestMs);
+      timer.unref();
+      reply.raw.once('close', () => clearTimeout(timer));
+      raw.once('end', () => clearTimeout(timer));
+    }
+    done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const socket = request.raw.socket;
+    if (socket && !watched.has(socket)) {
+      watched.add(socket);
+      watchSendProgress(socket, timeouts.sendMs, () => closed?.inc({ reason: 'send' }));
+    }
+    // The answer is written right after this hook: look at the buffer once it is.
+    if (socket) setImmediate(() => socket.emit(CHECK_SEND_PROGRESS));
     done(null, payload);
   });
+}
+
+/** The event that asks a watched socket to look at its buffer (after an answer was handed to it). */
+const CHECK_SEND_PROGRESS = 'check-send-progress';
+
+/**
+ * Resets `socket` when its write buffer stays full for `ms` without a 'drain' (its client does not read). A reset, not
+ * a close: a closed socket's unsent bytes stay in the kernel until they are sent, which a client that never reads
+ * never lets happen.
+ */
+function watchSendProgress(socket: Socket, ms: number, onClose: () => void): void {
+  let timer: NodeJS.Timeout | undefined;
+  socket.on(CHECK_SEND_PROGRESS, () => {
+    if (!socket.writableNeedDrain || timer) return;
+    timer = setTimeout(() => {
+      if (socket.destroyed) return;
+      onClose();
+      socket.resetAndDestroy();
+    }, ms);
+    timer.unref();
+  });
+  socket.on('drain', () => {
+    clearTimeout(timer);
+    timer = undefined;
+  });
+  socket.once('close', () => clearTimeout(timer));
 }

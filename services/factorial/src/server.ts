@@ -25,6 +25,7 @@ import {
 } from '../client';
 import { CallError, unaryCall, type CallScope } from './call-scope';
 import { warmUp } from './engine';
+import { replyBudgetInterceptor } from './reply-budget';
 import { FactorialStore, type Result, type SourceTally } from './factorial-store';
 import type { FactorialTask } from './factorial-worker';
 
@@ -84,10 +85,8 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
 
   /** Every factorial of a call, in request order; duplicates are computed once. */
   const resolve = async (requests: GetFactorialRequest[], scope: CallScope): Promise<FactorialReply[]> => {
-    const { keys, replyBytes } = checkRequests(requests, maxN);
+    const keys = checkRequests(requests, maxN);
     for (const { representation } of keys) metrics?.onKey(representation);
-    // Its share of memory for its reply, held until the reply is on its way: the results and the encoded reply.
-    scope.deadline.onEnd(await admission.acquire(2 * replyBytes, scope.deadline));
     const tally: SourceTally = { cache: 0, inline: 0, worker: 0, shared: 0 };
     scope.span.setAttribute('factorial.batch_size', requests.length);
     const unique = new Map<string, Promise<FactorialReply>>();
@@ -112,7 +111,9 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     return replies;
   };
 
-  const server = new grpc.Server(options.registry ? { interceptors: [serverMetricsInterceptor(options.registry)] } : {});
+  // Metrics first: a call the budget refuses is counted with its code too.
+  const budget = replyBudgetInterceptor(admission, (path, request) => REPLY_HELD_PER_BYTE * estimateReply(path, request, maxN));
+  const server = new grpc.Server({ interceptors: [...(options.registry ? [serverMetricsInterceptor(options.registry)] : []), budget] });
   // The generated definition with the fast reply codecs: the same bytes, a fraction of the time.
   server.addService(FactorialServiceDefinition, {
     getFactorial: unaryCall<GetFactorialRequest, FactorialReply>('GetFactorial', logger, async (request, scope) => {
@@ -164,10 +165,20 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
 }
 
 /** The requests with their representations named, or a CallError (INVALID_ARGUMENT) saying what is wrong with them. */
-function checkRequests(
-  requests: GetFactorialRequest[],
-  maxN: number,
-): { keys: { n: number; representation: RepresentationName }[]; replyBytes: number } {
+/** Bytes a call holds per estimated reply byte: its results (cached or not) and the encoded reply being sent. */
+const REPLY_HELD_PER_BYTE = 2;
+
+/** The estimated reply of a call to `path` with this request (n capped at MAX_N: a larger one is refused anyway). */
+function estimateReply(path: string, request: unknown, maxN: number): number {
+  const requests = path.endsWith('/BatchGetFactorials')
+    ? (request as BatchGetFactorialsRequest).requests
+    : path.endsWith('/GetFactorial')
+      ? [request as GetFactorialRequest]
+      : [];
+  return requests.reduce((sum, r) => sum + replyBytes({ n: Math.min(r.n, maxN), representation: r.representation }), 0);
+}
+
+function checkRequests(requests: GetFactorialRequest[], maxN: number): { n: number; representation: RepresentationName }[] {
   if (requests.length > MAX_BATCH_SIZE) {
     throw new CallError(grpc.status.INVALID_ARGUMENT, `a batch may hold at most ${MAX_BATCH_SIZE} requests, but got: ${requests.length}`);
   }
@@ -190,7 +201,7 @@ function checkRequests(
       `the reply would take about ${bytes} bytes, above the limit of ${MAX_REPLY_BYTES}; split the batch`,
     );
   }
-  return { keys, replyBytes: bytes };
+  return keys;
 }
 
 function toMessage(n: number, representation: RepresentationName, result: Result): FactorialReply {
