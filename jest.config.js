@@ -4,8 +4,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/lib', '<rootDir>/services', '<rootDir>/subgraphs', '<rootDir>/gateway', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The chaos and fuzz suites run on their own: npm run test:chaos, npm run test:fuzz.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/chaos/', '<rootDir>/test/fuzz/'],
+  // The chaos, fuzz and load suites run on their own: npm run test:chaos, npm run test:fuzz, npm run test:load.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/chaos/', '<rootDir>/test/fuzz/', '<rootDir>/test/load/'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 30000,
   // Integration tests start servers and worker threads; run files two at a time on 2 cores.

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   try {
     const metricsPort = new URL(processes.factorialMetricsUrl).port;
     const mathPort = new URL(processes.mathMetricsUrl).port;
-    const gatewayPort = new URL(processes.gatewayUrl).port;
+    const gatewayPort = new URL(processes.gatewayMetricsUrl).port;
     // The committed scrape config, with the compose names swapped for this machine's loopback ports.
     const config = fs
       .readFileSync(path.join(ROOT, 'deploy/grafana/prometheus.yml'), 'utf8')
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
         `static_configs:\n      - targets: ['127.0.0.1:${metricsPort}']`,
       )
       .replace("'math:4001'", `'127.0.0.1:${mathPort}'`)
-      .replace("'gateway:4000'", `'127.0.0.1:${gatewayPort}'`);
+      .replace("'gateway:9465'", `'127.0.0.1:${gatewayPort}'`);
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), config);
     // Its rule_files name alerts.yml beside it.
     fs.copyFileSync(path.join(ROOT, 'deploy/grafana/alerts.yml'), path.join(dir, 'alerts.yml'));

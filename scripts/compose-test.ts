@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     const blocked = [
       ...containers('factorial').map((id) => metricsInside(id, 9464)),
       metricsInside(containers('math')[0]!, 4001),
-      await (await fetch(`${base}/metrics`)).text(),
+      metricsInside(containers('gateway')[0]!, 9465),
     ].map((text) => /^eventloop_blocked_max_seconds (\S+)$/m.exec(text)?.[1]);
     check(
       blocked.every((value) => value !== undefined && Number(value) >= 0),

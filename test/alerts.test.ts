@@ -111,6 +111,16 @@ describe('Prometheus alert rules', () => {
         alert_rule_test: [{ eval_time: '8m', alertname: 'FactorialUnavailable', exp_alerts: [] }],
       },
       {
+        // A subgraph down for a while, then back: the page fires after 2 minutes, and clears.
+        input_series: [errors('gateway', 'SUBGRAPH_UNAVAILABLE', '0+20x8 160x15')],
+        alert_rule_test: [
+          { eval_time: '1m', alertname: 'SubgraphUnavailable', exp_alerts: [] },
+          { eval_time: '6m', alertname: 'SubgraphUnavailable', exp_alerts: [firing('SubgraphUnavailable')] },
+          { eval_time: '20m', alertname: 'SubgraphUnavailable', exp_alerts: [] },
+          { eval_time: '6m', alertname: 'InternalErrors', exp_alerts: [] },
+        ],
+      },
+      {
         // One masked error at minute 3: reported until it leaves the 10-minute window.
         input_series: [errors('gateway', 'INTERNAL_SERVER_ERROR', '0 0 0 1x25'), errors('math', 'BAD_USER_INPUT', '0+50x25')],
         alert_rule_test: [

@@ -80,7 +80,7 @@ describe('Prometheus scrape config and the observability profile', () => {
     expect(targets).toEqual({
       factorial: `factorial:${loadFactorialConfig({}).metricsPort}`,
       math: `math:${loadMathConfig({}).port}`,
-      gateway: `gateway:${loadGatewayConfig({}).port}`,
+      gateway: `gateway:${loadGatewayConfig({}).metricsPort}`,
     });
     // Every job is a compose service, so the names resolve on the compose network.
     for (const job of JOBS) expect(compose.services[job]).toBeDefined();

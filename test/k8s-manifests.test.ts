@@ -106,7 +106,7 @@ describe('deploy/k8s', () => {
     const metricsPorts = {
       factorial: loadFactorialConfig(envOf(container('factorial'))).metricsPort,
       math: loadMathConfig(envOf(container('math'))).port,
-      gateway: loadGatewayConfig(envOf(container('gateway'))).port,
+      gateway: loadGatewayConfig(envOf(container('gateway'))).metricsPort,
     };
     for (const [name, port] of Object.entries(metricsPorts)) {
       expect(at(find('Deployment', name).spec, 'template', 'metadata', 'annotations')).toEqual({
@@ -125,5 +125,131 @@ describe('deploy/k8s', () => {
       expect(podGraceSeconds * 1000).toBeGreaterThan(config.shutdown.graceMs);
       expect(config.shutdown.delayMs).toBeLessThan(config.shutdown.graceMs);
     }
+  });
+
+  it("serves the gateway's metrics on a port of their own, which its public Service does not publish", () => {
+    const c = container('gateway');
+    const config = loadGatewayConfig(envOf(c));
+    expect(portNamed(c, 'metrics')).toBe(config.metricsPort);
+    expect(config.metricsPort).not.toBe(config.port);
+    const published = at<{ targetPort: string }[]>(find('Service', 'gateway').spec, 'ports').map((p) => p.targetPort);
+    expect(published).toEqual(['http']);
+  });
+});
+
+/** The "restricted" Pod Security Standard, field by field (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+function restrictedViolations(pod: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const podContext = (pod.securityContext ?? {}) as Record<string, unknown>;
+  for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) if (pod[field]) problems.push(`${field} is set`);
+  const volumes = (pod.volumes ?? []) as Record<string, unknown>[];
+  const allowedVolumes = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+  for (const volume of volumes) {
+    const kind = Object.keys(volume).find((key) => key !== 'name');
+    if (!kind || !allowedVolumes.includes(kind)) problems.push(`volume ${String(volume.name)} is a ${kind}`);
+  }
+  const containers = [
+    ...((pod.containers ?? []) as Record<string, unknown>[]),
+    ...((pod.initContainers ?? []) as Record<string, unknown>[]),
+  ];
+  for (const c of containers) {
+    const context = (c.securityContext ?? {}) as Record<string, unknown>;
+    const where = `container ${String(c.name)}`;
+    const effective = (field: string) => context[field] ?? podContext[field];
+    if (context.privileged) problems.push(`${where} is privileged`);
+    if (context.allowPrivilegeEscalation !== false) problems.push(`${where} does not set allowPrivilegeEscalation: false`);
+    if (effective('runAsNonRoot') !== true) problems.push(`${where} does not run as non-root`);
+    if (effective('runAsUser') === 0) problems.push(`${where} runs as uid 0`);
+    const seccomp = (effective('seccompProfile') ?? {}) as { type?: string };
+    if (seccomp.type !== 'RuntimeDefault' && seccomp.type !== 'Localhost')
+      problems.push(`${where} has no RuntimeDefault or Localhost seccomp profile`);
+    const capabilities = (context.capabilities ?? {}) as { drop?: string[]; add?: string[] };
+    if (!capabilities.drop?.includes('ALL')) problems.push(`${where} does not drop ALL capabilities`);
+    for (const added of capabilities.add ?? []) if (added !== 'NET_BIND_SERVICE') problems.push(`${where} adds ${added}`);
+    for (const port of (c.ports ?? []) as { hostPort?: number }[]) if (port.hostPort) problems.push(`${where} uses a host port`);
+  }
+  return problems;
+}
+
+interface Policy {
+  metadata: { name: string };
+  spec: {
+    podSelector: { matchLabels?: Record<string, string> };
+    policyTypes: string[];
+    ingress?: {
+      from?: { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown }[];
+      ports?: { port: string }[];
+    }[];
+  };
+}
+
+describe('deploy/k8s security', () => {
+  const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as Policy[];
+  const labelsOf = (name: string) => at<Record<string, string>>(find('Deployment', name).spec, 'template', 'metadata', 'labels');
+  const selects = (selector: { matchLabels?: Record<string, string> } | undefined, name: string) =>
+    Object.entries(selector?.matchLabels ?? {}).every(([key, value]) => labelsOf(name)[key] === value);
+
+  it.each(['factorial', 'math', 'gateway'])('runs %s under the "restricted" Pod Security Standard', (name) => {
+    expect(restrictedViolations(at(find('Deployment', name).spec, 'template', 'spec'))).toEqual([]);
+  });
+
+  it('catches what the profile forbids (a root container, an added capability, no seccomp profile)', () => {
+    const pod = structuredClone(at<Record<string, unknown>>(find('Deployment', 'math').spec, 'template', 'spec'));
+    (pod.securityContext as Record<string, unknown>).runAsNonRoot = false;
+    delete (pod.securityContext as Record<string, unknown>).seccompProfile;
+    ((pod.containers as Record<string, unknown>[])[0]!.securityContext as Record<string, unknown>).capabilities = {
+      drop: ['ALL'],
+      add: ['SYS_ADMIN'],
+    };
+    expect(restrictedViolations(pod)).toEqual([
+      'container math does not run as non-root',
+      'container math has no RuntimeDefault or Localhost seccomp profile',
+      'container math adds SYS_ADMIN',
+    ]);
+  });
+
+  it('enforces the profile on the namespace', () => {
+    expect(at(find('Namespace', 'ncr'), 'metadata', 'labels', 'pod-security.kubernetes.io/enforce')).toBe('restricted');
+  });
+
+  it('denies all ingress by default, and each policy selects pods and ports that exist', () => {
+    const deny = policies.find((p) => p.metadata.name === 'default-deny-ingress')!;
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    for (const policy of policies.filter((p) => p !== deny)) {
+      const targets = deployments.filter((name) => selects(policy.spec.podSelector, name));
+      expect([policy.metadata.name, targets]).toEqual([policy.metadata.name, [policy.metadata.name]]);
+      const portNames = container(targets[0]!).ports.map((p) => p.name);
+      for (const rule of policy.spec.ingress ?? []) {
+        for (const port of rule.ports ?? []) expect(portNames).toContain(port.port);
+        for (const peer of rule.from ?? []) {
+          if (!peer.namespaceSelector) expect(deployments.filter((name) => selects(peer.podSelector, name)).length).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  /** Which pods of the namespace may open a connection to `target` on its port named `port` (['*'] for anyone). */
+  const allowedFrom = (target: string, port: string): string[] => {
+    const sources = new Set<string>();
+    for (const policy of policies.filter((p) => selects(p.spec.podSelector, target))) {
+      for (const rule of policy.spec.ingress ?? []) {
+        if (rule.ports && !rule.ports.some((p) => p.port === port)) continue;
+        if (!rule.from) sources.add('*');
+        for (const peer of rule.from ?? []) {
+          if (peer.namespaceSelector) sources.add('prometheus');
+          else for (const name of deployments.filter((d) => selects(peer.podSelector, d))) sources.add(name);
+        }
+      }
+    }
+    return [...sources].sort();
+  };
+
+  it('lets anyone reach the gateway, only the gateway reach the subgraphs, only the subgraphs reach the factorial service', () => {
+    expect(allowedFrom('gateway', 'http')).toEqual(['*']);
+    expect(allowedFrom('gateway', 'metrics')).toEqual(['prometheus']);
+    expect(allowedFrom('math', 'http')).toEqual(['gateway', 'prometheus']);
+    expect(allowedFrom('factorial', 'grpc')).toEqual(['math']);
+    expect(allowedFrom('factorial', 'metrics')).toEqual(['prometheus']);
   });
 });

@@ -66,3 +66,18 @@ describe('Admission', () => {
     (await small)();
   });
 });
+
+describe('Admission, small shares', () => {
+  it('grants a small share whenever it fits, ahead of a big one waiting for room', async () => {
+    const budget = new Admission({ capacity: 1024, maxWaiting: 5 });
+    const held = await budget.acquire(900, later());
+    let bigGranted = false;
+    const big = budget.acquire(500, later()).then((release) => ((bigGranted = true), release));
+    const small = await budget.acquire(4, later());
+    expect(bigGranted).toBe(false);
+    expect(budget.stats()).toMatchObject({ inUse: 904, waiting: 1 });
+    small();
+    held();
+    (await big)();
+  });
+});

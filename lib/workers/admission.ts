@@ -1,7 +1,9 @@
 // A process's budget for work in flight, in units of its choosing (bytes of memory here): requests take their share
 // in arrival order and give it back when done. One that does not fit waits, within its deadline; when too many wait,
 // the next is refused at once (the caller sheds load with RESOURCE_EXHAUSTED). A share larger than the whole budget
-// is granted alone on an idle process, so that whatever a request's own limits admit can succeed.
+// is granted alone on an idle process, so that whatever a request's own limits admit can succeed. A small share
+// (at most 1/256 of the budget) does not queue behind big ones: it is granted whenever it fits, so that small
+// requests keep flowing while big ones wait their turn.
 
 import { QueueFullError, TaskAbortedError } from './worker-pool';
 
@@ -31,6 +33,9 @@ interface Waiter {
   grant: () => void;
 }
 
+/** A share at most this fraction of the budget is small: granted whenever it fits, ahead of big ones waiting. */
+const SMALL_SHARE_DIVISOR = 256;
+
 export class Admission {
   private inUse = 0;
   private refused = 0;
@@ -45,7 +50,8 @@ export class Admission {
   acquire(units: number, deadline: Expiry): Promise<() => void> {
     const share = Math.min(Math.max(0, units), this.options.capacity);
     if (deadline.expired) return Promise.reject(new TaskAbortedError());
-    if (this.waiting.length === 0 && this.inUse + share <= this.options.capacity) return Promise.resolve(this.take(share));
+    const small = share <= this.options.capacity / SMALL_SHARE_DIVISOR;
+    if ((small || this.waiting.length === 0) && this.inUse + share <= this.options.capacity) return Promise.resolve(this.take(share));
     if (this.waiting.length >= this.options.maxWaiting) {
       this.refused++;
       return Promise.reject(new QueueFullError(this.options.maxWaiting));

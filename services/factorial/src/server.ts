@@ -42,7 +42,7 @@ export interface FactorialServerOptions {
   cacheBytes?: number;
   /** n! values up to this n are computed on the event loop (cheaper than a thread hop). Default: 1,500. */
   inlineValueMaxN?: number;
-  /** Prime exponents up to this n are computed on the event loop. Default: 200,000. */
+  /** Prime exponents up to this n are computed on the event loop (about 0.1 ms each); above, on a worker thread. Default: 50,000. */
   inlineExponentsMaxN?: number;
   /** TLS (and mutual TLS with a client CA). Default: plaintext. */
   tls?: ServerTls;
@@ -79,7 +79,7 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     pool,
     cacheBytes: options.cacheBytes ?? 128 * 1024 * 1024,
     inlineValueMaxN: options.inlineValueMaxN ?? 1500,
-    inlineExponentsMaxN: options.inlineExponentsMaxN ?? 200_000,
+    inlineExponentsMaxN: options.inlineExponentsMaxN ?? 50_000,
     onCacheLookup: metrics?.onCacheLookup,
   });
 

@@ -27,8 +27,10 @@ export interface MathServiceOptions {
   maxOperationFactorials?: number;
   /** Ratios whose arguments are all <= this use factorial values and plain division. Default: 1,000. */
   valueMaxN?: number;
-  /** Results with at most this many digits are computed on the event loop. Default: 2,000. */
+  /** Results with at most this many digits are computed on the event loop... Default: 2,000. */
   inlineDigits?: number;
+  /** ...from at most this many prime exponents in all (about 0.2 ms of work). Default: 16,384. */
+  inlineExponents?: number;
   /** Worker threads for big results. Default: cores minus one, at least 1. */
   workers?: number;
   /** Whether worker threads use the GMP addon when it was built (lib/math/native.ts). Default: true. */
@@ -46,7 +48,7 @@ export class MathService {
   readonly maxTerms: number;
   readonly maxOperationFactorials: number;
   readonly pool: WorkerPool<MathTask, string>;
-  private readonly ratioSettings: Pick<RatioContext, 'valueMaxN' | 'inlineDigits' | 'nativeArithmetic'>;
+  private readonly ratioSettings: Pick<RatioContext, 'valueMaxN' | 'inlineDigits' | 'inlineExponents' | 'nativeArithmetic'>;
 
   constructor(private readonly options: MathServiceOptions) {
     this.maxN = options.maxN ?? 1_000_000;
@@ -57,6 +59,7 @@ export class MathService {
     this.ratioSettings = {
       valueMaxN: options.valueMaxN ?? 1000,
       inlineDigits: options.inlineDigits ?? 2000,
+      inlineExponents: options.inlineExponents ?? 16_384,
       nativeArithmetic: options.nativeArithmetic ?? true,
     };
     this.pool = new WorkerPool({ script: path.join(__dirname, 'math-worker'), size: options.workers, maxQueue: options.maxQueue ?? 32 });

@@ -21,8 +21,10 @@ export interface RatioContext {
   owner: object;
   /** Ratios whose arguments are all <= this use factorial values and plain division. */
   valueMaxN: number;
-  /** Results with at most this many digits are computed on the event loop. */
+  /** Results with at most this many digits are computed on the event loop... */
   inlineDigits: number;
+  /** ...from at most this many prime exponents in all (a ratio of 10^6-scale factorials scans 78,498 each, small result or not). */
+  inlineExponents: number;
   /** Whether worker threads use the GMP addon when it was built. */
   nativeArithmetic: boolean;
 }
@@ -53,11 +55,12 @@ export async function computeRatio(context: RatioContext, num: number[], den: nu
     await inlineTurn(() => context.deadline.expired);
     return (top / bottom).toString();
   }
-  const inline = digits <= context.inlineDigits;
-  span.setAttributes({ 'math.representation': 'prime_exponents', 'math.computed_in': inline ? 'event_loop' : 'worker' });
   const [top, bottom] = await Promise.all([exponents(context.loader, num), exponents(context.loader, den)]);
+  const entries = [...top, ...bottom].reduce((sum, e) => sum + e.length, 0);
+  // Cheap work stays on the event loop; anything else goes to a worker thread, which yields the CPU to event loops.
+  const inline = digits <= context.inlineDigits && entries <= context.inlineExponents;
+  span.setAttributes({ 'math.representation': 'prime_exponents', 'math.computed_in': inline ? 'event_loop' : 'worker' });
   if (inline) {
-    // Small, but over vectors of up to 78,498 exponents (about 4 ms at 10^6): in turns, within the deadline.
     await inlineTurn(() => context.deadline.expired);
     return ratioOfFactorialExponents(top, bottom).toString();
   }
