@@ -2,6 +2,7 @@
 // Writes bench/results/latest.md, latest.json and latest.svg. Loopback only; every run bounded in time.
 
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { bigintToBytes } from '../lib/math';
 import { describeArithmetic, nativeBignum } from '../lib/math';
@@ -28,6 +29,28 @@ async function scrape(url: string, name: string, match = ''): Promise<number> {
 function peakRssMiB(pid: number | undefined): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/** Bytes on the wire and milliseconds to the last byte of one answer, asked for with this Accept-Encoding (node:http: no decompression). */
+function fetchRaw(url: string, encoding: string, body?: string): Promise<{ bytes: number; ms: number; encoding: string }> {
+  const target = new URL(url);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'accept-encoding': encoding, ...(body && { 'content-type': 'application/json' }) };
+    http
+      .request(
+        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: body ? 'POST' : 'GET', headers },
+        (response) => {
+          let bytes = 0;
+          response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          response.on('end', () =>
+            resolve({ bytes, ms: performance.now() - started, encoding: response.headers['content-encoding'] ?? 'identity' }),
+          );
+        },
+      )
+      .on('error', reject)
+      .end(body);
+  });
 }
 
 /** Milliseconds from sending the operation to the answer's last byte (the client's JSON parse is not the stack's). */
@@ -147,6 +170,22 @@ async function main(): Promise<void> {
     const bigCount = await background;
     rows.push({ name: `GraphQL ncr while ${bigCount} big requests run back to back`, ...underBig, callsPerOperation: '-' });
 
+    // The biggest answer, REST and GraphQL, with and without compression: bytes on the wire, time to the last byte.
+    // Each way in turn, 5 rounds (the REST answer comes from its cache after the first: its compression is all
+    // the work left).
+    const compression: Results['compression'] = [];
+    const ways = [
+      ['REST', `${stack.gatewayUrl}/api/ncr/1000000/500000`, undefined],
+      ['GraphQL', graphqlUrl, JSON.stringify({ query: BIG_NCR })],
+    ] as const;
+    for (const [api, url, body] of ways) {
+      for (const encoding of ['identity', 'gzip', 'br']) {
+        const measured: { bytes: number; ms: number; encoding: string }[] = [];
+        for (let i = 0; i < (quick ? 1 : 5); i++) measured.push(await fetchRaw(url, encoding, body));
+        compression.push({ api, encoding: measured[0]!.encoding, bytes: measured[0]!.bytes, ms: median(measured.map((m) => m.ms)) });
+      }
+    }
+
     const rss = {
       factorial: peakRssMiB(stack.get('factorial').child.pid),
       math: peakRssMiB(stack.get('math').child.pid),
@@ -179,6 +218,7 @@ async function main(): Promise<void> {
         factorialEndToEndMs: median(bigFactorial),
         factorialInProcessMs: median(inProcessFactorial),
       },
+      compression,
       peakRssMiB: rss,
       goals: goals.map(([what, ratio, goal]) => ({ what, ratio, goal })),
       durationSeconds: (Date.now() - started) / 1000,
@@ -200,6 +240,7 @@ type Results = {
   connections: number;
   rows: Row[];
   big: Record<string, number>;
+  compression: { api: string; encoding: string; bytes: number; ms: number }[];
   peakRssMiB: Record<string, number>;
   goals: { what: string; ratio: number; goal: string }[];
   durationSeconds: number;
@@ -223,6 +264,13 @@ function writeResults(results: Results): void {
     `| --- | --: | --: |`,
     `| ncr(10^6, 5·10^5) | ${results.big.ncrEndToEndMs!.toFixed(0)} | ${results.big.ncrInProcessMs!.toFixed(0)} |`,
     `| factorial(10^5) | ${results.big.factorialEndToEndMs!.toFixed(0)} | ${results.big.factorialInProcessMs!.toFixed(0)} |`,
+    ``,
+    `| ncr(10^6, 5·10^5), on the wire | encoding | bytes | share | ms to the last byte |`,
+    `| --- | --- | --: | --: | --: |`,
+    ...results.compression.map((c) => {
+      const plain = results.compression.find((p) => p.api === c.api && p.encoding === 'identity')!;
+      return `| ${c.api} | ${c.encoding} | ${c.bytes} | ${((100 * c.bytes) / plain.bytes).toFixed(1)}% | ${c.ms.toFixed(0)} |`;
+    }),
     ``,
     `| ratio (one run) | measured | goal |`,
     `| --- | --: | --- |`,

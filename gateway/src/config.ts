@@ -1,6 +1,6 @@
 // The gateway's settings, read from the environment once and validated.
 
-import { projectPath, readChoice, readInt, readPort, readString, readUrl } from '../../lib/config';
+import { ConfigError, projectPath, readChoice, readInt, readPort, readString, readUrl } from '../../lib/config';
 import { readOperationLimits, readProduction, type OperationLimits } from '../../lib/graphql';
 import { readHttpTimeouts, type HttpTimeouts } from '../../lib/http';
 import { readServiceSettings, type ServiceSettings } from '../../lib/process';
@@ -21,11 +21,34 @@ export interface GatewayConfig extends ServiceSettings {
   readonly production: boolean;
   readonly bodyLimit: number;
   readonly limits: Readonly<OperationLimits>;
+  /** Origins whose pages may call the API from a browser: '*' for any (the default), or a list. */
+  readonly corsOrigins: '*' | readonly string[];
+}
+
+/** CORS_ORIGINS: '*' (the default), or origins separated by commas (https://example.com,http://localhost:5173). */
+function readCorsOrigins(env: NodeJS.ProcessEnv): '*' | readonly string[] {
+  const raw = readString(env, 'CORS_ORIGINS', '*');
+  if (raw === '*') return '*';
+  const origins = raw.split(',').map((origin) => origin.trim());
+  for (const origin of origins) {
+    let valid = false;
+    try {
+      const url = new URL(origin);
+      valid = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+    } catch {
+      // reported below
+    }
+    if (!valid)
+      throw new ConfigError(
+        `CORS_ORIGINS must be * or origins (scheme://host[:port]) separated by commas, but got: ${JSON.stringify(origin)}`,
+      );
+  }
+  return Object.freeze(origins);
 }
 
 /**
  * Reads GATEWAY_PORT, GATEWAY_METRICS_PORT, HOST, MATH_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, the
- * HTTP_*_TIMEOUT_MS settings, REST_CACHE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, LOG_LEVEL, OTEL_*.
+ * HTTP_*_TIMEOUT_MS settings, REST_CACHE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, CORS_ORIGINS, LOG_LEVEL, OTEL_*.
  */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 });
@@ -42,5 +65,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     production: readProduction(env),
     bodyLimit: readInt(env, 'MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     limits: readOperationLimits(env),
+    corsOrigins: readCorsOrigins(env),
   });
 }

@@ -19,6 +19,7 @@ void runService('gateway', loadGatewayConfig, async (config, logger) => {
     restCacheBytes: config.restCacheBytes,
     bodyLimit: config.bodyLimit,
     limits: config.limits,
+    corsOrigins: config.corsOrigins,
     registry,
     logger,
   });

@@ -7,9 +7,20 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import fastifyCompress from '@fastify/compress';
+import fastifyCors from '@fastify/cors';
+import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Histogram, type Registry } from 'prom-client';
-import { DEFAULT_LIMITS, hardenedApolloOptions, observeOperations, operationLimits, type OperationLimits } from '../../lib/graphql';
+import {
+  countRefusedAnswer,
+  DEFAULT_LIMITS,
+  hardenedApolloOptions,
+  observeOperations,
+  operationLimits,
+  type OperationLimits,
+} from '../../lib/graphql';
+import type { ErrorCode } from '../../lib/errors';
 import {
   defaultHttpTimeouts,
   errorBody,
@@ -18,9 +29,11 @@ import {
   timedFastifyOptions,
   type HttpTimeouts,
 } from '../../lib/http';
-import { LATENCY_BUCKETS, requestIdOf, silentLogger, traceRequests, type Logger } from '../../lib/observability';
+import { LATENCY_BUCKETS, recordRefusal, requestIdOf, silentLogger, traceRequests, type Logger } from '../../lib/observability';
 import { REQUEST_ID_HEADER, responseDeadline } from '../../lib/request';
 import { immutableAnswers } from './cache-policy';
+import { COMPRESSION_OPTIONS } from './compression';
+import { homePage } from './home-page';
 import type { GatewayContext } from './context';
 import { ApolloFetchDataSource, SubgraphDataSource } from './data-source';
 import { readinessProbe } from './readiness';
@@ -44,6 +57,10 @@ export interface GatewayServerOptions {
   limits?: Partial<OperationLimits>;
   /** HTTP timeouts. Default: defaultHttpTimeouts(requestTimeoutMs). */
   httpTimeouts?: HttpTimeouts;
+  /** Origins whose pages may call the API from a browser (CORS): '*' for any, or a list. Default: '*'. */
+  corsOrigins?: '*' | readonly string[];
+  /** Compress answers above 1 KB (gzip, Brotli), as the client's Accept-Encoding allows. Default: true. */
+  compression?: boolean;
   /**
    * Tuning, each measured by bench/tuning.ts; the defaults are the tuned values. How subgraph calls are made:
    * 'undici' (keep-alive connections from a bounded pool) or 'apollo' (RemoteGraphQLDataSource's own fetch);
@@ -154,9 +171,17 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   await apollo.start();
 
+  // Each request's context, kept for the refusals Apollo Server answers without its plugins.
+  const contexts = new WeakMap<FastifyRequest, GatewayContext>();
   const newContext = (request: FastifyRequest, reply: FastifyReply): GatewayContext => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    return { requestId: request.id, deadline: responseDeadline(reply.raw, Date.now() + requestTimeoutMs), trace: requestTrace(request) };
+    const context = {
+      requestId: request.id,
+      deadline: responseDeadline(reply.raw, Date.now() + requestTimeoutMs),
+      trace: requestTrace(request),
+    };
+    contexts.set(request, context);
+    return context;
   };
 
   if (options.registry) recordHttpMetrics(app, options.registry);
@@ -168,16 +193,51 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     return reply.code(ok ? 200 : 503).send({ ready: ok });
   });
 
+  // Browsers on other origins may call the API, as Apollo's standalone server lets them (CSRF prevention stays on:
+  // a cross-origin POST needs a preflight, which a page cannot forge).
+  await app.register(fastifyCors, {
+    origin: options.corsOrigins === undefined || options.corsOrigins === '*' ? '*' : [...options.corsOrigins],
+  });
+  if (options.compression !== false) await app.register(fastifyCompress, COMPRESSION_OPTIONS);
+  // The REST route's OpenAPI description, from its own schema (untagged routes are left out).
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Exact nCr, REST',
+        version: '1',
+        description: 'The REST route of the tutorial this API descends from, exact for any size. GraphQL is at /graphql.',
+      },
+    },
+    hideUntagged: true,
+  });
+  app.get('/api/openapi.json', async () => app.swagger());
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(homePage(!production)));
+
+  // Requests whose refusal is counted already (by the REST route or the HTTP layer), so that onSend does not again.
+  const counted = new WeakSet<FastifyRequest>();
+  const refused = (request: FastifyRequest, code: ErrorCode, message: string): void => {
+    counted.add(request);
+    recordRefusal(options.registry, requestTrace(request).logger, code, message);
+  };
   await app.register(ncrRoute, {
     apollo,
     cacheBytes: options.restCacheBytes ?? 16 * 1024 * 1024,
     registry: options.registry,
     context: newContext,
+    refused,
   });
 
   // Unknown routes and malformed or oversized bodies: JSON errors shaped like GraphQL's, never an HTML or stack page.
   // Set before the Apollo plugin registers, so that its routes inherit them.
-  jsonErrorHandlers(app, { bodyLimit, logger });
+  jsonErrorHandlers(app, { bodyLimit, logger, refused });
+  // What Apollo Server refuses before its plugins run (CSRF prevention, batched requests) is counted here.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode >= 400 && request.url.startsWith('/graphql') && !counted.has(request)) {
+      countRefusedAnswer(options.registry, requestTrace(request).logger, reply.statusCode, payload, contexts.get(request));
+    }
+    done(null, payload);
+  });
   await app.register(fastifyApollo(apollo), { context: async (request, reply) => newContext(request, reply) });
 
   return {

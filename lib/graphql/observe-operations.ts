@@ -4,38 +4,30 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { trace } from '@opentelemetry/api';
-import { Counter, type Registry } from 'prom-client';
-import { ErrorCode } from '../errors';
-import type { RequestTrace } from '../observability';
+import type { Registry } from 'prom-client';
+import { ErrorCode, ERRORS, isErrorCode } from '../errors';
+import { errorCounter, isRecording, recordRefusal, type Logger, type RequestTrace } from '../observability';
 import { isPublicCode } from './format-error';
-import type { Logger } from '../observability';
-import { isRecording } from '../observability';
 
 /** Codes that say something is wrong on our side (logged as warnings); the others are the client's doing. */
-const SERVER_SIDE = new Set<string>([
-  ErrorCode.INTERNAL_SERVER_ERROR,
-  ErrorCode.FACTORIAL_UNAVAILABLE,
-  ErrorCode.DEADLINE_EXCEEDED,
-  ErrorCode.RESOURCE_EXHAUSTED,
-]);
+const serverSide = (code: string): boolean => !isErrorCode(code) || ERRORS[code].fault === 'server';
 
 /**
  * graphql_errors_total{code}; one log line per failed operation (info when the client's doing, warn when
  * ours), the stack of every unexpected (masked) error, and a debug line per operation served. Lines go to the
  * request's logger (`contextValue.trace`), bound to its trace and request ids.
  */
+/**
+ * Set on an operation's context once this plugin has counted its errors: what Apollo Server refuses before any
+ * plugin runs (CSRF prevention, batched requests) is counted by the HTTP layer instead (see countRefusedAnswers).
+ */
+export const COUNTED = Symbol('errors counted');
+
 export function observeOperations<TContext extends { trace?: RequestTrace }>(options: {
   registry?: Registry;
   logger: Logger;
 }): ApolloServerPlugin<TContext> {
-  const errors = options.registry
-    ? new Counter({
-        name: 'graphql_errors_total',
-        help: 'Errors in GraphQL responses (REST answers included: they run as operations), by code.',
-        labelNames: ['code'],
-        registers: [options.registry],
-      })
-    : undefined;
+  const errors = options.registry ? errorCounter(options.registry) : undefined;
   const recording = isRecording();
   return {
     async requestDidStart({ contextValue }) {
@@ -57,6 +49,7 @@ export function observeOperations<TContext extends { trace?: RequestTrace }>(opt
           }
         },
         async willSendResponse({ response, operationName }) {
+          (contextValue as Record<symbol, unknown>)[COUNTED] = true;
           if (response.body.kind !== 'single') return;
           const failures = response.body.singleResult.errors;
           if (!failures?.length) {
@@ -75,7 +68,7 @@ export function observeOperations<TContext extends { trace?: RequestTrace }>(opt
             errors: failures.length,
             durationMs: elapsed(started),
           };
-          if (codes.some((code) => SERVER_SIDE.has(code))) logger().warn(line, 'operation failed');
+          if (codes.some(serverSide)) logger().warn(line, 'operation failed');
           else logger().info(line, 'operation refused');
         },
       };
@@ -85,4 +78,29 @@ export function observeOperations<TContext extends { trace?: RequestTrace }>(opt
 
 function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
+}
+
+/**
+ * Counts and logs the errors of a GraphQL answer that no plugin saw: Apollo Server refuses some requests before its
+ * plugins run (CSRF prevention, batched requests when they are off), and those are refusals too. `context` is the
+ * request's context if Apollo made one; an answer under 400 was always seen.
+ */
+export function countRefusedAnswer(
+  registry: Registry | undefined,
+  logger: Logger,
+  status: number,
+  payload: unknown,
+  context: object | undefined,
+): void {
+  if (status < 400 || (context as Record<symbol, unknown> | undefined)?.[COUNTED] || typeof payload !== 'string') return;
+  let codes: string[] = [];
+  let message = '';
+  try {
+    const body = JSON.parse(payload) as { errors?: { message?: string; extensions?: { code?: string } }[] };
+    codes = (body.errors ?? []).map((error) => String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR));
+    message = body.errors?.[0]?.message ?? '';
+  } catch {
+    return;
+  }
+  if (codes.length > 0) recordRefusal(registry, logger, codes, message);
 }

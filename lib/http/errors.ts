@@ -1,7 +1,7 @@
 // What a Fastify server answers when no route or the HTTP layer refuses a request: a JSON body shaped as GraphQL's
 // errors, with a registered code, never Fastify's own FST_ERR_* shape, an HTML page or a stack.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '../errors';
 import type { Logger } from '../observability';
 
@@ -15,8 +15,19 @@ export function errorBody(message: string, code: ErrorCode): { errors: { message
  * anything else in the HTTP layer is a bug: 500 INTERNAL_SERVER_ERROR, logged with its stack. Set these before
  * registering the routes that should inherit them.
  */
-export function jsonErrorHandlers(app: FastifyInstance, options: { bodyLimit: number; logger: Logger }): void {
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send(errorBody('not found', 'NOT_FOUND')));
+export function jsonErrorHandlers(
+  app: FastifyInstance,
+  options: {
+    bodyLimit: number;
+    logger: Logger;
+    /** Told of every refusal (the client's doing), to count and log it. */
+    refused?: (request: FastifyRequest, code: ErrorCode, message: string) => void;
+  },
+): void {
+  app.setNotFoundHandler((request, reply) => {
+    options.refused?.(request, 'NOT_FOUND', 'not found');
+    return reply.code(404).send(errorBody('not found', 'NOT_FOUND'));
+  });
   app.setErrorHandler((error: { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
@@ -29,6 +40,7 @@ export function jsonErrorHandlers(app: FastifyInstance, options: { bodyLimit: nu
         : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
           ? 'unsupported content type: send application/json'
           : 'malformed request';
+    options.refused?.(request, 'BAD_REQUEST', message);
     return reply.code(status).send(errorBody(message, 'BAD_REQUEST'));
   });
 }

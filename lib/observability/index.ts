@@ -10,3 +10,5 @@ export * from './proc-stat';
 export * from './tracing/spans';
 export * from './tracing/sdk';
 export * from './tracing/fastify';
+// Errors clients receive: one counter, one log line, whatever refused them.
+export * from './refusals';

@@ -1,5 +1,6 @@
-// The REST route of the tutorial, GET /api/ncr/:n/:r, as one Fastify plugin that owns its route, its cache of
-// answers and its error shape: the same GraphQL operation, run in-process, written as exact JSON.
+// The REST route of the tutorial, GET /api/ncr/:n/:r, as one Fastify plugin that owns its route, its schema (and so
+// its OpenAPI description), its cache of answers and its error shape: the same GraphQL operation, run in-process,
+// written as exact JSON, with ncr as a number literal (the tutorial's form) or, asked for, a string (the lossless form).
 
 import type { ApolloServer } from '@apollo/server';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +11,9 @@ import { REQUEST_ID_HEADER } from '../../../lib/request';
 import { IMMUTABLE } from '../cache-policy';
 import type { GatewayContext } from '../context';
 import { parseArgument } from './arguments';
+import { LOSSLESS_MEDIA_TYPE, NCR_ROUTE_SCHEMA } from './schema';
+
+export { LOSSLESS_MEDIA_TYPE } from './schema';
 
 /** Where the route lives: requests under it that the router refuses get this route's error shape too. */
 export const NCR_PREFIX = '/api/ncr/';
@@ -22,13 +26,24 @@ export interface NcrRouteOptions {
   cacheBytes: number;
   /** A request's context, made only when the operation must run (not for bad input or a cached answer). */
   context(request: FastifyRequest, reply: FastifyReply): GatewayContext;
+  /** Told of every refusal made before the operation runs (bad path segments), to count and log it. */
+  refused(request: FastifyRequest, code: ErrorCode, message: string): void;
   /** Where rest_cache_lookups_total is registered. Default: none kept. */
   registry?: Registry;
 }
 
+/** Whether a request asks for the lossless form: `?ncr=string`, or an Accept naming the IEEE754Compatible parameter. */
+function wantsString(request: FastifyRequest<{ Querystring: { ncr?: string } }>): boolean {
+  if (request.query.ncr === 'string') return true;
+  if (request.query.ncr === 'number') return false;
+  const accept = request.headers.accept;
+  return accept !== undefined && /(^|[,;])\s*ieee754compatible\s*=\s*"?true"?\s*(;|,|$)/i.test(accept);
+}
+
 /** GET /api/ncr/:n/:r. */
 export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options) => {
-  const cache = byteCache<string, string>(options.cacheBytes, (body) => body.length);
+  // The answers in their default form; the lossless form is the same with two quotes added.
+  const cache = byteCache<string, string>(options.cacheBytes, (digits) => digits.length);
   const lookups = options.registry
     ? new Counter({
         name: 'rest_cache_lookups_total',
@@ -38,38 +53,58 @@ export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options
       })
     : undefined;
 
-  app.get<{ Params: { n: string; r: string } }>(`${NCR_PREFIX}:n/:r`, async (request, reply) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    const n = parseArgument('n', request.params.n);
-    const r = parseArgument('r', request.params.r);
-    if (typeof n === 'string' || typeof r === 'string') {
-      const input = [typeof n === 'number' ? n : request.params.n, typeof r === 'number' ? r : request.params.r];
-      return sendFailure(reply, input, 'BAD_USER_INPUT', typeof n === 'string' ? n : (r as string));
-    }
-    const key = `${n}/${r}`;
-    const cached = cache.get(key);
-    lookups?.inc({ result: cached === undefined ? 'miss' : 'hit' });
-    if (cached !== undefined) return sendSuccess(reply, cached);
+  app.get<{ Params: { n: string; r: string }; Querystring: { ncr?: string } }>(
+    `${NCR_PREFIX}:n/:r`,
+    { schema: NCR_ROUTE_SCHEMA, attachValidation: true },
+    async (request, reply) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      if (request.validationError) {
+        const message = `ncr must be number or string (got ncr = ${JSON.stringify(String((request.query as Record<string, unknown>).ncr)).slice(0, 40)})`;
+        options.refused(request, 'BAD_USER_INPUT', message);
+        return sendFailure(reply, [request.params.n, request.params.r], 'BAD_USER_INPUT', message);
+      }
+      const n = parseArgument('n', request.params.n);
+      const r = parseArgument('r', request.params.r);
+      if (typeof n === 'string' || typeof r === 'string') {
+        const input = [typeof n === 'number' ? n : request.params.n, typeof r === 'number' ? r : request.params.r];
+        const message = typeof n === 'string' ? n : (r as string);
+        options.refused(request, 'BAD_USER_INPUT', message);
+        return sendFailure(reply, input, 'BAD_USER_INPUT', message);
+      }
+      const lossless = wantsString(request);
+      const key = `${n}/${r}`;
+      const cached = cache.get(key);
+      lookups?.inc({ result: cached === undefined ? 'miss' : 'hit' });
+      if (cached !== undefined) return sendSuccess(reply, n, r, cached, lossless);
 
-    const response = await options.apollo.executeOperation(
-      { query: NCR_QUERY, variables: { n, r } },
-      { contextValue: options.context(request, reply) },
-    );
-    if (response.body.kind !== 'single') return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
-    const { data, errors } = response.body.singleResult;
-    const error = errors?.[0];
-    if (error) return sendFailure(reply, [n, r], errorCodeOf(error.extensions?.code), error.message);
-    const ncr = (data as { ncr?: unknown } | null | undefined)?.ncr;
-    if (typeof ncr !== 'string' || !/^\d+$/.test(ncr)) return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
-    // The exact integer as a JSON number literal of any length; JSON.stringify cannot write one.
-    const body = `{"input":[${n},${r}],"ncr":${ncr},"msg":"Success"}`;
-    cache.set(key, body);
-    return sendSuccess(reply, body);
-  });
+      const response = await options.apollo.executeOperation(
+        { query: NCR_QUERY, variables: { n, r } },
+        { contextValue: options.context(request, reply) },
+      );
+      if (response.body.kind !== 'single') return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
+      const { data, errors } = response.body.singleResult;
+      const error = errors?.[0];
+      if (error) return sendFailure(reply, [n, r], errorCodeOf(error.extensions?.code), error.message);
+      const ncr = (data as { ncr?: unknown } | null | undefined)?.ncr;
+      if (typeof ncr !== 'string' || !/^\d+$/.test(ncr)) return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
+      cache.set(key, ncr);
+      return sendSuccess(reply, n, r, ncr, lossless);
+    },
+  );
 };
 
-function sendSuccess(reply: FastifyReply, body: string): FastifyReply {
-  return reply.code(200).type('application/json').header('cache-control', IMMUTABLE).send(body);
+/**
+ * A successful answer: the exact integer as a JSON number literal of any length (JSON.stringify cannot write one), or
+ * as a string in the lossless form. Immutable, and varying with Accept (which may ask for the lossless form).
+ */
+function sendSuccess(reply: FastifyReply, n: number, r: number, digits: string, lossless: boolean): FastifyReply {
+  const ncr = lossless ? `"${digits}"` : digits;
+  return reply
+    .code(200)
+    .header('content-type', lossless ? `${LOSSLESS_MEDIA_TYPE};charset=utf-8` : 'application/json; charset=utf-8')
+    .header('cache-control', IMMUTABLE)
+    .header('vary', 'accept')
+    .send(`{"input":[${n},${r}],"ncr":${ncr},"msg":"Success"}`);
 }
 
 /** A failed answer: the code's status, `Retry-After` when retrying can help, and the tutorial's keys plus the code. */

@@ -1,5 +1,7 @@
 // The gRPC factorial service over a real socket: both RPCs and representations, limits, health, reflection, load.
 
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { FactorialServiceClient, Representation } from '../../../generated/proto/factorial/v1/factorial';
@@ -331,5 +333,28 @@ describe('factorial service shutdown', () => {
       ctx.client.close();
       await ctx.server.shutdown(100);
     }
+  });
+});
+
+describe('factorial service, a batch of many worker computations', () => {
+  it('waits for them all without a MaxListenersExceededWarning (the warning a real process would print)', () => {
+    // In a process of its own: a warning goes to the real process's stderr, which this test's sandbox does not see.
+    const script = `
+      const { createFactorialServer } = require(${JSON.stringify(path.join(__dirname, 'server.ts'))});
+      const { createFactorialClient } = require(${JSON.stringify(path.join(__dirname, '../client/index.ts'))});
+      (async () => {
+        const server = createFactorialServer({ workers: 1, inlineValueMaxN: 0, inlineExponentsMaxN: 0, cacheBytes: 0 });
+        const port = await server.listen('127.0.0.1', 0);
+        const client = createFactorialClient('127.0.0.1:' + port);
+        const requests = Array.from({ length: 30 }, (_, i) => ({ n: 2000 + i, representation: 1 + (i % 2) }));
+        await new Promise((resolve, reject) =>
+          client.batchGetFactorials({ requests }, (error, reply) => (error ? reject(error) : resolve(reply))));
+        client.close();
+        await server.shutdown(100);
+        console.log('answered');
+      })();`;
+    const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stdout).toContain('answered');
+    expect(run.stderr).not.toContain('MaxListenersExceededWarning');
   });
 });
