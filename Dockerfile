@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for the three services (a different command each): one build to cache, one image to scan and ship.
+# One image for the four services (a different command each): one build to cache, one image to scan and ship.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
@@ -37,10 +37,11 @@ COPY --from=build /app/lib/math/native/build lib/math/native/build
 COPY package.json supergraph.graphql ./
 COPY proto proto
 COPY subgraphs/math/schema.graphql subgraphs/math/schema.graphql
+COPY subgraphs/primes/schema.graphql subgraphs/primes/schema.graphql
 USER node
 # node is PID 1 (exec form, no shell) and handles SIGTERM itself: not-ready, drain, exit 0.
 STOPSIGNAL SIGTERM
-# SERVICE (factorial, math or gateway) says which endpoint to probe.
+# SERVICE (factorial, math, primes or gateway) says which endpoint to probe.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 CMD ["node", "dist/scripts/healthcheck.js"]
-EXPOSE 4000 4001 50051 9464
+EXPOSE 4000 4001 4002 50051 9464 9465
 CMD ["node", "dist/gateway/src/main.js"]

@@ -1,4 +1,4 @@
-// The three services as real processes on free loopback ports, as `npm start` runs them, for chaos and shutdown tests.
+// The four services as real processes on free loopback ports, as `npm start` runs them, for chaos and shutdown tests.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
@@ -9,6 +9,7 @@ const ROOT = path.resolve(__dirname, '..');
 const ENTRIES = {
   factorial: 'services/factorial/src/main.ts',
   math: 'subgraphs/math/src/main.ts',
+  primes: 'subgraphs/primes/src/main.ts',
   gateway: 'gateway/src/main.ts',
 } as const;
 export type ServiceName = keyof typeof ENTRIES;
@@ -33,9 +34,12 @@ export interface Processes {
   factorialAddress: string;
   /** The math subgraph's /graphql. */
   mathUrl: string;
+  /** The primes subgraph's /graphql. */
+  primesUrl: string;
   /** The factorial service's, the math subgraph's and the gateway's /metrics. */
   factorialMetricsUrl: string;
   mathMetricsUrl: string;
+  primesMetricsUrl: string;
   gatewayMetricsUrl: string;
   get(name: ServiceName): RunningProcess;
   /** Starts a service (again); resolves when it answers. */
@@ -56,7 +60,8 @@ export async function startProcesses(
   options: { root?: string; nodeArgs?: string[]; entries?: Partial<Record<ServiceName, string>> } = {},
 ): Promise<Processes> {
   const root = options.root ?? ROOT;
-  const [factorialPort, metricsPort, mathPort, gatewayPort, gatewayMetricsPort] = [
+  const [factorialPort, metricsPort, mathPort, primesPort, gatewayPort, gatewayMetricsPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -73,6 +78,8 @@ export async function startProcesses(
     GATEWAY_PORT: String(gatewayPort),
     GATEWAY_METRICS_PORT: String(gatewayMetricsPort),
     MATH_URL: `http://127.0.0.1:${mathPort}/graphql`,
+    PRIMES_PORT: String(primesPort),
+    PRIMES_URL: `http://127.0.0.1:${primesPort}/graphql`,
     ...env,
   };
   const running = new Map<ServiceName, RunningProcess>();
@@ -108,14 +115,19 @@ export async function startProcesses(
     gatewayUrl,
     factorialAddress,
     mathUrl: sharedEnv.MATH_URL,
+    primesUrl: sharedEnv.PRIMES_URL,
     factorialMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     mathMetricsUrl: `http://127.0.0.1:${mathPort}/metrics`,
+    primesMetricsUrl: `http://127.0.0.1:${primesPort}/metrics`,
     gatewayMetricsUrl: `http://127.0.0.1:${gatewayMetricsPort}/metrics`,
     get: (name) => running.get(name)!,
     async start(name) {
       launch(name);
       if (name === 'factorial') await processes.factorialServing();
       if (name === 'math') await until('math /health', async () => (await fetch(`http://127.0.0.1:${mathPort}/health`)).ok, 30_000);
+      if (name === 'primes') {
+        await until('primes /health', async () => (await fetch(`http://127.0.0.1:${primesPort}/health`)).ok, 30_000);
+      }
       if (name === 'gateway') await until('gateway /ready', async () => (await fetch(`${gatewayUrl}/ready`)).ok, 30_000);
     },
     factorialServing: (timeoutMs = 30_000) =>
@@ -129,7 +141,7 @@ export async function startProcesses(
   };
   try {
     await processes.start('factorial');
-    await processes.start('math');
+    await Promise.all([processes.start('math'), processes.start('primes')]);
     await processes.start('gateway');
   } catch (error) {
     await processes.stopAll();

@@ -5,10 +5,10 @@
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { status } from '@grpc/grpc-js';
 import { parser } from '@prometheus-io/lezer-promql';
-import { ErrorCode } from '../lib/errors';
+import { ERRORS } from '../lib/errors';
 import { startStack, type Stack } from './stack';
 
-export const JOBS = ['factorial', 'math', 'gateway'] as const;
+export const JOBS = ['factorial', 'math', 'primes', 'gateway'] as const;
 export type Job = (typeof JOBS)[number];
 
 interface Matcher {
@@ -92,6 +92,7 @@ async function exposedFamilies(stack: Stack): Promise<Record<Job, Set<string>>> 
   return {
     factorial: families(await stack.factorialRegistry.metrics()),
     math: families(await (await fetch(stack.mathUrl.replace('/graphql', '/metrics'))).text()),
+    primes: families(await (await fetch(stack.primesUrl.replace('/graphql', '/metrics'))).text()),
     gateway: families(await (await fetch(stack.gatewayMetricsUrl)).text()),
   };
 }
@@ -124,11 +125,12 @@ const SYNTHETIC = new Set(['up']);
 
 /** The values some labels take, where the services define them: what a matcher may compare them with. */
 const LABEL_VALUES: Readonly<Record<string, string[]>> = {
-  code: [...Object.values(ErrorCode), ...Object.values(ApolloServerErrorCode)],
+  code: [...Object.keys(ERRORS), ...Object.values(ApolloServerErrorCode)],
   grpc_code: Object.keys(status).filter((key) => Number.isNaN(Number(key))),
   route: ['/graphql', '/api/ncr/:n/:r', '/health', '/ready', '/metrics'],
-  state: ['busy', 'queued'],
+  state: ['busy', 'queued', 'in_use', 'capacity'],
   result: ['hit', 'miss'],
+  reason: ['request', 'send'],
 };
 
 /**

@@ -51,6 +51,7 @@ async function judgeOneRequest(gatewayUrl: string): Promise<Omit<Outcome, 'finis
       if (response.status === 400 && body.code === 'BAD_USER_INPUT') return { startedAt, valid: false, ok: false, code: body.code };
       return { startedAt, valid: false, ok: false, wrong: `invalid REST ${path} answered ${response.status} ${String(body.code)}` };
     }
+    if (kind > 0.75 && kind <= 0.85) return await federated(gatewayUrl, startedAt, n, r);
     const invalid = kind > 0.85;
     const variables = invalid ? { n: r, r: n + 1 } : { n, r };
     const response = await fetch(`${gatewayUrl}/graphql`, {
@@ -76,6 +77,41 @@ async function judgeOneRequest(gatewayUrl: string): Promise<Omit<Outcome, 'finis
   } catch (error) {
     return { startedAt, valid: true, ok: false, wrong: `no answer: ${(error as Error).message}` };
   }
+}
+
+/**
+ * A plan across both subgraphs: the binomial's value from math, its digit count and factorization from primes. Exact,
+ * or coded; when one subgraph cannot answer, its fields alone are null, with their code.
+ */
+async function federated(gatewayUrl: string, startedAt: number, n: number, r: number): Promise<Omit<Outcome, 'finishedAt'>> {
+  const response = await fetch(`${gatewayUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'query ($n: Int!, $r: Int!) { binomial(n: $n, r: $r) { value digitCount primeFactorization { prime exponent } } }',
+      variables: { n, r },
+    }),
+  });
+  const body = (await response.json()) as {
+    data?: {
+      binomial?: { value: string; digitCount: number | null; primeFactorization: { prime: number; exponent: number }[] | null };
+    } | null;
+    errors?: { extensions?: { code?: string } }[];
+  };
+  const code = body.errors?.[0]?.extensions?.code;
+  const exact = binomial(n, r);
+  const answer = body.data?.binomial;
+  if (body.errors) {
+    if (!isErrorCode(code) || code === 'INTERNAL_SERVER_ERROR')
+      return { startedAt, valid: true, ok: false, wrong: `federated error ${String(code)}` };
+    // What did arrive must be right.
+    if (answer && answer.value !== exact.toString()) return { startedAt, valid: true, ok: false, wrong: `wrong value for C(${n}, ${r})` };
+    return { startedAt, valid: true, ok: false, code };
+  }
+  const product = answer?.primeFactorization?.reduce((acc, { prime, exponent }) => acc * BigInt(prime) ** BigInt(exponent), 1n);
+  return answer?.value === exact.toString() && answer.digitCount === answer.value.length && product === exact
+    ? { startedAt, valid: true, ok: true }
+    : { startedAt, valid: true, ok: false, wrong: `wrong federated answer for C(${n}, ${r})` };
 }
 
 function refusal(startedAt: number, valid: boolean, status: number, code: string | undefined): Omit<Outcome, 'finishedAt'> {

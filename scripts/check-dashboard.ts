@@ -77,6 +77,7 @@ async function main(): Promise<void> {
         `static_configs:\n      - targets: ['127.0.0.1:${metricsPort}']`,
       )
       .replace("'math:4001'", `'127.0.0.1:${mathPort}'`)
+      .replace("'primes:4002'", `'127.0.0.1:${new URL(processes.primesMetricsUrl).port}'`)
       .replace("'gateway:9465'", `'127.0.0.1:${gatewayPort}'`);
     fs.writeFileSync(path.join(dir, 'prometheus.yml'), config);
     // Its rule_files name alerts.yml beside it.

@@ -96,6 +96,13 @@ async function main(): Promise<void> {
     step(`math subgraph: ${arithmetic}`);
 
     check((await graphql(base, '{ ncr(n: 52, r: 5) }')).ncr === '2598960', 'GraphQL ncr(52, 5) = 2598960');
+    const crossing = (await graphql(base, '{ binomial(n: 100, r: 50) { value digitCount } }')) as unknown as {
+      binomial: { value: string; digitCount: number };
+    };
+    check(
+      crossing.binomial.value === '100891344545564193334812497256' && crossing.binomial.digitCount === 30,
+      'a plan across both subgraphs: binomial(100, 50) { value digitCount } from math and primes',
+    );
     check((await (await fetch(`${base}/api/ncr/10/3`)).text()) === '{"input":[10,3],"ncr":120,"msg":"Success"}', 'REST /api/ncr/10/3');
     const big = (await graphql(base, '{ ncr(n: 1000000, r: 500000) }')).ncr!;
     check(
@@ -107,6 +114,7 @@ async function main(): Promise<void> {
     const blocked = [
       ...containers('factorial').map((id) => metricsInside(id, 9464)),
       metricsInside(containers('math')[0]!, 4001),
+      metricsInside(containers('primes')[0]!, 4002),
       metricsInside(containers('gateway')[0]!, 9465),
     ].map((text) => /^eventloop_blocked_max_seconds (\S+)$/m.exec(text)?.[1]);
     check(

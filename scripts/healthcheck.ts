@@ -3,9 +3,10 @@
 const ports = {
   factorial: process.env.FACTORIAL_METRICS_PORT || '9464',
   math: process.env.MATH_PORT || '4001',
+  primes: process.env.PRIMES_PORT || '4002',
   gateway: process.env.GATEWAY_PORT || '4000',
 };
-const paths = { factorial: '/health', math: '/health', gateway: '/ready' };
+const paths = { factorial: '/health', math: '/health', primes: '/health', gateway: '/ready' };
 const service = (process.env.SERVICE ?? '') as keyof typeof ports;
 
 if (!(service in ports)) {

@@ -1,4 +1,4 @@
-// npm start: runs the factorial service, the math subgraph and the gateway locally, with prefixed logs, until Ctrl-C.
+// npm start: runs the factorial service, the math and primes subgraphs and the gateway locally, with prefixed logs, until Ctrl-C.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ const ROOT = path.resolve(__dirname, '..');
 const SERVICES = [
   { name: 'factorial', entry: 'services/factorial/src/main.ts', color: 36 },
   { name: 'math', entry: 'subgraphs/math/src/main.ts', color: 35 },
+  { name: 'primes', entry: 'subgraphs/primes/src/main.ts', color: 32 },
   { name: 'gateway', entry: 'gateway/src/main.ts', color: 33 },
 ] as const;
 const READY_TIMEOUT_MS = 60_000;
@@ -87,7 +88,7 @@ async function waitUntilReady(): Promise<void> {
           `\nReady. Open ${base}/graphql in a browser for Apollo Sandbox, or try:\n` +
             `  curl ${base}/api/ncr/10/3\n` +
             `  curl ${base}/graphql -H 'content-type: application/json' -d '{"query":"{ ncr(n: 10, r: 3) }"}'\n` +
-            `Ctrl-C stops all three.\n`,
+            `Ctrl-C stops all four.\n`,
         );
         return;
       }

@@ -104,7 +104,15 @@ describe('Prometheus alert rules', () => {
       },
       {
         input_series: [errors('math', 'FACTORIAL_UNAVAILABLE', '0+1x10'), errors('math', 'BAD_USER_INPUT', '0+50x10')],
-        alert_rule_test: [{ eval_time: '8m', alertname: 'FactorialUnavailable', exp_alerts: [firing('FactorialUnavailable')] }],
+        alert_rule_test: [
+          { eval_time: '8m', alertname: 'FactorialUnavailable', exp_alerts: [firing('FactorialUnavailable', { job: 'math' })] },
+        ],
+      },
+      {
+        input_series: [errors('primes', 'FACTORIAL_UNAVAILABLE', '0+1x10')],
+        alert_rule_test: [
+          { eval_time: '8m', alertname: 'FactorialUnavailable', exp_alerts: [firing('FactorialUnavailable', { job: 'primes' })] },
+        ],
       },
       {
         input_series: [errors('math', 'BAD_USER_INPUT', '0+50x10')],

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { loadGatewayConfig } from '../gateway/src/config';
 import { loadFactorialConfig } from '../services/factorial/src/config';
 import { loadMathConfig } from '../subgraphs/math/src/config';
+import { loadPrimesConfig } from '../subgraphs/primes/src/config';
 import { exposedFamiliesOfAStack, JOBS, problemsWith } from '../harness/prometheus';
 
 const ROOT = path.join(__dirname, '..');
@@ -49,10 +50,14 @@ describe('Grafana dashboard', () => {
       'grpc_server_handling_seconds_bucket',
       'factorial_batch_size_sum',
       'math_operations_total',
+      'primes_operations_total',
       'factorial_cache_lookups_total',
       'rest_cache_lookups_total',
       'factorial_worker_pool_tasks',
       'math_worker_pool_tasks',
+      'primes_worker_pool_tasks',
+      'admission_bytes',
+      'admission_waiting',
       'nodejs_eventloop_lag_p99_seconds',
       'eventloop_blocked_max_seconds',
       'process_resident_memory_bytes',
@@ -80,6 +85,7 @@ describe('Prometheus scrape config and the observability profile', () => {
     expect(targets).toEqual({
       factorial: `factorial:${loadFactorialConfig({}).metricsPort}`,
       math: `math:${loadMathConfig({}).port}`,
+      primes: `primes:${loadPrimesConfig({}).port}`,
       gateway: `gateway:${loadGatewayConfig({}).metricsPort}`,
     });
     // Every job is a compose service, so the names resolve on the compose network.

@@ -1,5 +1,5 @@
-// Compatibility: the committed supergraph.graphql served unchanged by Hive Gateway in front of the real math
-// subgraph gives the same answers as the Apollo gateway to the same end-to-end queries.
+// Compatibility: the committed supergraph.graphql served unchanged by Hive Gateway in front of the real math and
+// primes subgraphs gives the same answers as the Apollo gateway to the same end-to-end queries, plans across both too.
 
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -13,6 +13,9 @@ const QUERIES = [
   '{ m: multinomial(ks: [2, 3, 4]) big: ncr(n: 100000, r: 50000) }',
   '{ factorials(ns: [3, 30]) { n value } }',
   '{ ncr(n: 3, r: 10) }',
+  // Plans that cross both subgraphs.
+  '{ binomial(n: 100, r: 50) { value digitCount primeFactorization { prime exponent } } }',
+  '{ factorials(ns: [5, 30, 77]) { n value digitCount trailingZeros t16: trailingZeros(base: 16) } primes(from: 10, to: 50) }',
 ];
 
 describe('Hive Gateway on the committed supergraph', () => {
@@ -24,8 +27,8 @@ describe('Hive Gateway on the committed supergraph', () => {
     stack = await startStack({ gateway: true });
     runtime = createGatewayRuntime({
       supergraph: fs.readFileSync(path.join(__dirname, '../supergraph.graphql'), 'utf8'),
-      // The supergraph names http://localhost:4001/graphql; the test's subgraph listens on a free port.
-      transportEntries: { math: { location: stack.mathUrl } },
+      // The supergraph names localhost:4001 and :4002; the test's subgraphs listen on free ports.
+      transportEntries: { math: { location: stack.mathUrl }, primes: { location: stack.primesUrl } },
       logging: false,
     });
     hive = createServer(runtime);

@@ -6,6 +6,7 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { loadGatewayConfig } from '../gateway/src/config';
 import { loadFactorialConfig } from '../services/factorial/src/config';
 import { loadMathConfig } from '../subgraphs/math/src/config';
+import { loadPrimesConfig } from '../subgraphs/primes/src/config';
 
 const DIR = path.join(__dirname, '../deploy/k8s');
 
@@ -54,7 +55,7 @@ const portNamed = (c: Container, name: string): number => c.ports.find((p) => p.
 
 describe('deploy/k8s', () => {
   it('lists a Deployment, a Service and a PodDisruptionBudget for each service, and an autoscaler for the factorial service', () => {
-    for (const name of ['factorial', 'math', 'gateway']) {
+    for (const name of ['factorial', 'math', 'primes', 'gateway']) {
       const labels = at(find('Deployment', name).spec, 'template', 'metadata', 'labels');
       expect(labels).toEqual({ app: name });
       expect(at(find('Deployment', name).spec, 'selector', 'matchLabels')).toEqual(labels);
@@ -83,20 +84,30 @@ describe('deploy/k8s', () => {
     expect(at(find('Service', 'factorial').spec, 'clusterIP')).toBe('None');
   });
 
-  it('points the subgraph at every factorial pod (dns:///, the headless Service and its port) and probes its /health', () => {
-    const c = container('math');
-    const config = loadMathConfig(envOf(c));
-    const grpcPort = at<{ name: string; port: number }[]>(find('Service', 'factorial').spec, 'ports').find((p) => p.name === 'grpc')?.port;
-    expect(config.factorial.address).toBe(`dns:///factorial:${grpcPort}`);
-    expect(portNamed(c, 'http')).toBe(config.port);
-    expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
-  });
+  it.each([
+    ['math', loadMathConfig],
+    ['primes', loadPrimesConfig],
+  ] as const)(
+    'points the %s subgraph at every factorial pod (dns:///, the headless Service and its port) and probes its /health',
+    (name, load) => {
+      const c = container(name);
+      const config = load(envOf(c));
+      const grpcPort = at<{ name: string; port: number }[]>(find('Service', 'factorial').spec, 'ports').find(
+        (p) => p.name === 'grpc',
+      )?.port;
+      expect(config.factorial.address).toBe(`dns:///factorial:${grpcPort}`);
+      expect(portNamed(c, 'http')).toBe(config.port);
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    },
+  );
 
-  it('points the gateway at the math Service, and probes /ready for readiness and /health for liveness', () => {
+  it('points the gateway at the math and primes Services, and probes /ready for readiness and /health for liveness', () => {
     const c = container('gateway');
     const config = loadGatewayConfig(envOf(c));
-    const mathPort = at<number>(find('Service', 'math').spec, 'ports', 0, 'port');
-    expect(config.subgraphs.math).toBe(`http://math:${mathPort}/graphql`);
+    for (const subgraph of ['math', 'primes'] as const) {
+      const port = at<number>(find('Service', subgraph).spec, 'ports', 0, 'port');
+      expect(config.subgraphs[subgraph]).toBe(`http://${subgraph}:${port}/graphql`);
+    }
     expect(portNamed(c, 'http')).toBe(config.port);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
@@ -106,6 +117,7 @@ describe('deploy/k8s', () => {
     const metricsPorts = {
       factorial: loadFactorialConfig(envOf(container('factorial'))).metricsPort,
       math: loadMathConfig(envOf(container('math'))).port,
+      primes: loadPrimesConfig(envOf(container('primes'))).port,
       gateway: loadGatewayConfig(envOf(container('gateway'))).metricsPort,
     };
     for (const [name, port] of Object.entries(metricsPorts)) {
@@ -118,7 +130,7 @@ describe('deploy/k8s', () => {
   });
 
   it('gives each pod a termination grace period longer than its own shutdown grace', () => {
-    const loaders = { factorial: loadFactorialConfig, math: loadMathConfig, gateway: loadGatewayConfig };
+    const loaders = { factorial: loadFactorialConfig, math: loadMathConfig, primes: loadPrimesConfig, gateway: loadGatewayConfig };
     for (const [name, load] of Object.entries(loaders)) {
       const config = load(envOf(container(name)));
       const podGraceSeconds = at<number>(find('Deployment', name).spec, 'template', 'spec', 'terminationGracePeriodSeconds');
@@ -190,7 +202,7 @@ describe('deploy/k8s security', () => {
   const selects = (selector: { matchLabels?: Record<string, string> } | undefined, name: string) =>
     Object.entries(selector?.matchLabels ?? {}).every(([key, value]) => labelsOf(name)[key] === value);
 
-  it.each(['factorial', 'math', 'gateway'])('runs %s under the "restricted" Pod Security Standard', (name) => {
+  it.each(['factorial', 'math', 'primes', 'gateway'])('runs %s under the "restricted" Pod Security Standard', (name) => {
     expect(restrictedViolations(at(find('Deployment', name).spec, 'template', 'spec'))).toEqual([]);
   });
 
@@ -249,7 +261,8 @@ describe('deploy/k8s security', () => {
     expect(allowedFrom('gateway', 'http')).toEqual(['*']);
     expect(allowedFrom('gateway', 'metrics')).toEqual(['prometheus']);
     expect(allowedFrom('math', 'http')).toEqual(['gateway', 'prometheus']);
-    expect(allowedFrom('factorial', 'grpc')).toEqual(['math']);
+    expect(allowedFrom('primes', 'http')).toEqual(['gateway', 'prometheus']);
+    expect(allowedFrom('factorial', 'grpc')).toEqual(['math', 'primes']);
     expect(allowedFrom('factorial', 'metrics')).toEqual(['prometheus']);
   });
 });

@@ -138,3 +138,58 @@ describe('the math limits, through the gateway', () => {
     },
   );
 });
+
+describe('the primes limits, through the gateway', () => {
+  // The factorization of 1000! holds at most pi(1000) = 168 prime powers; of 100!, pi(100) = 25.
+  it('MAX_OPERATION_PRIMES accepts answers that hold at most the limit and refuses one more, with BAD_USER_INPUT and no gRPC call', async () => {
+    await withStack({ primes: { maxOperationPrimes: 168 + 25 }, gateway: true }, async (stack) => {
+      const url = `${stack.gatewayUrl}/graphql`;
+      // One list: one _entities fetch to the primes subgraph, one request there (a plan sends each alias's its own).
+      const atLimit = await graphql(url, '{ factorials(ns: [1000, 100]) { primeFactorization { prime } } }');
+      expect(atLimit.errors).toBeUndefined();
+      const calls = await batchCalls(stack);
+      const above = await graphql(url, '{ factorials(ns: [1000, 101]) { primeFactorization { prime } } }');
+      expect(above.errors?.[0]).toMatchObject({
+        message:
+          "the operation's answers could hold 194 prime powers and primes in all, above the limit of 193 (MAX_OPERATION_PRIMES) (got the factorization of 101!)",
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+      expect(await batchCalls(stack)).toBe(calls);
+    });
+  });
+
+  it('primes(from, to) accepts a range of MAX_N and refuses a wider or reversed one', async () => {
+    await withStack({ math: { maxN: 1000 }, primes: { maxN: 1000 }, gateway: true }, async (stack) => {
+      const url = `${stack.gatewayUrl}/graphql`;
+      const atLimit = await graphql<{ primes: number[] }>(url, '{ primes(from: 1000, to: 2000) }');
+      expect(atLimit.data?.primes).toHaveLength(135);
+      for (const [query, message] of [
+        ['{ primes(from: 1000, to: 2001) }', 'to - from must be at most 1000 (MAX_N) (got from = 1000, to = 2001)'],
+        ['{ primes(from: 50, to: 10) }', 'to must be at least from (got from = 50, to = 10)'],
+        ['{ primes(from: -1, to: 10) }', 'from must be a non-negative integer (got from = -1)'],
+      ] as const) {
+        expect((await graphql(url, query)).errors?.[0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT' } });
+      }
+    });
+  });
+});
+
+describe('the answer size limit, at the gateway', () => {
+  it('MAX_RESPONSE_BYTES counts every fetch of a plan together: 10 aliases of a 200,000! factorization are refused as one', async () => {
+    await withStack({ gateway: { maxResponseBytes: 1024 * 1024 } }, async (stack) => {
+      const url = `${stack.gatewayUrl}/graphql`;
+      // One factorization of 200,000! (17,984 prime powers, about 540 KB) fits; the plan sends each alias its own fetch.
+      const field = 'factorials(ns: [200000]) { primeFactorization { prime exponent } }';
+      const one = await graphql<{ f: { primeFactorization: unknown[] }[] }>(url, `{ f: ${field} }`);
+      expect(one.data?.f[0]!.primeFactorization).toHaveLength(17_984);
+      const many = await graphql(url, `{ ${Array.from({ length: 10 }, (_, i) => `a${i}: ${field}`).join(' ')} }`);
+      // One error, however many fetches it cut off.
+      expect(many.errors).toEqual([
+        {
+          message: "the operation's answer would take more than 1048576 bytes (MAX_RESPONSE_BYTES); ask for less in one operation",
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ]);
+    });
+  }, 60_000);
+});

@@ -15,15 +15,25 @@ function alive(pid: number): boolean {
   }
 }
 
-it('npm start runs all three processes, serves REST and GraphQL, and stops all three on Ctrl-C', async () => {
-  const [gateway, math, factorial, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+it('npm start runs all four processes, serves REST and GraphQL across both subgraphs, and stops all four on Ctrl-C', async () => {
+  const [gateway, gatewayMetrics, math, primes, factorial, metrics] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const child = spawn('npm', ['start'], {
     cwd: ROOT,
     env: {
       ...process.env,
       GATEWAY_PORT: String(gateway),
+      GATEWAY_METRICS_PORT: String(gatewayMetrics),
       MATH_PORT: String(math),
       MATH_URL: `http://127.0.0.1:${math}/graphql`,
+      PRIMES_PORT: String(primes),
+      PRIMES_URL: `http://127.0.0.1:${primes}/graphql`,
       FACTORIAL_PORT: String(factorial),
       FACTORIAL_METRICS_PORT: String(metrics),
       FACTORIAL_ADDRESS: `127.0.0.1:${factorial}`,
@@ -42,20 +52,20 @@ it('npm start runs all three processes, serves REST and GraphQL, and stops all t
     while (!output.includes('Ready.') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     expect(output).toContain(`Open http://127.0.0.1:${gateway}/graphql in a browser`);
     const pids = [...output.matchAll(/started \(pid (\d+)\)/g)].map((m) => Number(m[1]));
-    expect(pids).toHaveLength(3);
+    expect(pids).toHaveLength(4);
 
     const rest = await fetch(`http://127.0.0.1:${gateway}/api/ncr/10/3`);
     expect(await rest.text()).toBe('{"input":[10,3],"ncr":120,"msg":"Success"}');
     const graphql = await fetch(`http://127.0.0.1:${gateway}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ ncr(n: 52, r: 5) }' }),
+      body: JSON.stringify({ query: '{ ncr(n: 52, r: 5) binomial(n: 52, r: 5) { digitCount } }' }),
     });
-    expect(await graphql.json()).toEqual({ data: { ncr: '2598960' } });
+    expect(await graphql.json()).toEqual({ data: { ncr: '2598960', binomial: { digitCount: 7 } } });
 
     process.kill(-child.pid!, 'SIGINT');
     await exited;
-    for (const name of ['factorial', 'math', 'gateway']) expect(output).toMatch(new RegExp(`\\[${name}\\].*stopped`));
+    for (const name of ['factorial', 'math', 'primes', 'gateway']) expect(output).toMatch(new RegExp(`\\[${name}\\].*stopped`));
     expect(pids.filter(alive)).toEqual([]);
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- npm start printed:\n${output}`);

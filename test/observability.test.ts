@@ -1,4 +1,4 @@
-// Traces and logs across the three services as real processes: each exports its spans over OTLP/HTTP to a
+// Traces and logs across the four services as real processes: each exports its spans over OTLP/HTTP to a
 // receiver in this test, which keeps them in memory; logs are read from each process's stdout.
 
 import { randomBytes } from 'node:crypto';
@@ -131,6 +131,39 @@ describe('with tracing on (OTLP/HTTP to a receiver)', () => {
     expect(bigNcr.attributes).toMatchObject({ 'math.representation': 'prime_exponents', 'math.computed_in': 'worker' });
     const workers = spans.filter((s) => s.name === 'math.worker');
     expect(workers.map((s) => fields.find((f) => f.spanId === s.parentSpanId)?.name).sort()).toEqual(['math.factorial', 'math.ncr']);
+  });
+
+  it('makes one trace across both branches of a plan: gateway -> math, then gateway -> primes -> factorial', async () => {
+    const client = traceparent();
+    const response = await graphql(`${processes.gatewayUrl}/graphql`, '{ binomial(n: 200, r: 100) { value digitCount } }', undefined, {
+      traceparent: client.header,
+    });
+    expect(response.errors).toBeUndefined();
+    const spans = await receiver.waitForTrace(
+      client.traceId,
+      (trace) =>
+        trace.filter((s) => s.service === 'factorial' && s.kind === SERVER).length === 2 &&
+        trace.filter((s) => s.service === 'gateway' && s.kind === CLIENT).length === 2 &&
+        trace.filter((s) => s.name === 'gateway.fetch').length === 2 &&
+        ['math', 'primes'].every((name) => trace.some((s) => s.service === name && s.kind === SERVER)) &&
+        trace.some((s) => s.name === 'primes.binomial.digitCount'),
+    );
+    expect(new Set(spans.map((span) => span.service))).toEqual(new Set(['gateway', 'math', 'primes', 'factorial']));
+    // The gateway's two fetches, one per subgraph, each a CLIENT span under a gateway.fetch of the same plan.
+    const calls = spans.filter((s) => s.service === 'gateway' && s.kind === CLIENT);
+    expect(calls).toHaveLength(2);
+    const fetches = calls.map((call) => only(spans, (s) => s.spanId === call.parentSpanId, 'gateway.fetch'));
+    expect(fetches.map((f) => f.name)).toEqual(['gateway.fetch', 'gateway.fetch']);
+    for (const subgraph of ['math', 'primes']) {
+      const server = only(spans, (s) => s.service === subgraph && s.kind === SERVER, `${subgraph} SERVER span`);
+      expect(calls.map((call) => call.spanId)).toContain(server.parentSpanId);
+      // Each subgraph's one BatchGetFactorials, and the factorial service's SERVER span under it.
+      const batch = only(spans, (s) => s.service === subgraph && s.kind === CLIENT, `${subgraph} BatchGetFactorials`);
+      expect(batch.parentSpanId).toBe(server.spanId);
+      only(spans, (s) => s.service === 'factorial' && s.kind === SERVER && s.parentSpanId === batch.spanId, 'factorial SERVER span');
+    }
+    const digitCount = only(spans, (s) => s.name === 'primes.binomial.digitCount', 'primes.binomial.digitCount');
+    expect(digitCount.attributes).toMatchObject({ 'math.n': 200, 'math.r': 100 });
   });
 
   it('logs a failed request with the same trace id as its spans, and its request id, in each process it reached', async () => {

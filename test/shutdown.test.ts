@@ -6,7 +6,7 @@ import { runLoad, summarize } from '../harness/traffic';
 
 const GRACE_MS = 5_000;
 
-describe.each<ServiceName>(['factorial', 'math', 'gateway'])('SIGTERM to the %s process under load', (name) => {
+describe.each<ServiceName>(['factorial', 'math', 'primes', 'gateway'])('SIGTERM to the %s process under load', (name) => {
   it('exits 0 within the grace period, and no request in flight fails except with a documented code', async () => {
     const processes = await startProcesses({ SHUTDOWN_GRACE_MS: String(GRACE_MS) });
     try {

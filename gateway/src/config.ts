@@ -17,6 +17,8 @@ export interface GatewayConfig extends ServiceSettings {
   readonly requestTimeoutMs: number;
   readonly httpTimeouts: HttpTimeouts;
   readonly restCacheBytes: number;
+  /** Bytes the subgraphs' answers to one operation may take in all (MAX_RESPONSE_BYTES). */
+  readonly maxResponseBytes: number;
   /** Anything but NODE_ENV=development: no introspection, no suggestions, no Sandbox. */
   readonly production: boolean;
   readonly bodyLimit: number;
@@ -47,8 +49,8 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): '*' | readonly string[] {
 }
 
 /**
- * Reads GATEWAY_PORT, GATEWAY_METRICS_PORT, HOST, MATH_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, the
- * HTTP_*_TIMEOUT_MS settings, REST_CACHE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, CORS_ORIGINS, LOG_LEVEL, OTEL_*.
+ * Reads GATEWAY_PORT, GATEWAY_METRICS_PORT, HOST, MATH_URL, PRIMES_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, the
+ * HTTP_*_TIMEOUT_MS settings, REST_CACHE_MB, MAX_RESPONSE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, CORS_ORIGINS, LOG_LEVEL, OTEL_*.
  */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 });
@@ -56,12 +58,16 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     ...readServiceSettings(env, 'gateway'),
     port: readPort(env, 'GATEWAY_PORT', 4000),
     metricsPort: readPort(env, 'GATEWAY_METRICS_PORT', 9465),
-    subgraphs: Object.freeze({ math: readUrl(env, 'MATH_URL', 'http://localhost:4001/graphql') }),
+    subgraphs: Object.freeze({
+      math: readUrl(env, 'MATH_URL', 'http://localhost:4001/graphql'),
+      primes: readUrl(env, 'PRIMES_URL', 'http://localhost:4002/graphql'),
+    }),
     supergraph: readChoice(env, 'SUPERGRAPH', 'static', ['static', 'introspect'] as const),
     supergraphPath: readString(env, 'SUPERGRAPH_PATH', projectPath('supergraph.graphql')),
     requestTimeoutMs,
     httpTimeouts: readHttpTimeouts(env, requestTimeoutMs),
     restCacheBytes: readInt(env, 'REST_CACHE_MB', 16, { min: 0, max: 65_536 }) * 1024 * 1024,
+    maxResponseBytes: readInt(env, 'MAX_RESPONSE_MB', 16, { min: 1, max: 1024 }) * 1024 * 1024,
     production: readProduction(env),
     bodyLimit: readInt(env, 'MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     limits: readOperationLimits(env),

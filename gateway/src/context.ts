@@ -10,4 +10,9 @@ export interface GatewayContext {
   deadline: Deadline;
   /** Its trace context (sent on to the subgraphs) and its logger. */
   trace: RequestTrace;
+  /**
+   * Bytes its subgraphs' answers may still take, in all its fetches (MAX_RESPONSE_BYTES), and the refusal once they
+   * ran out (every fetch then fails with it, and the others are cut off); absent: no limit.
+   */
+  answerBytes?: { remaining: number; readonly max: number; refusal?: Error };
 }

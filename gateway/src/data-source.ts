@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import { Agent, errors as undiciErrors, request as undiciRequest } from 'undici';
 import { apiError } from '../../lib/graphql';
 import { headerSetter, inSpan, isRecording } from '../../lib/observability';
-import { DEADLINE_HEADER, REQUEST_ID_HEADER } from '../../lib/request';
+import { DEADLINE_HEADER, REQUEST_ID_HEADER, type Deadline } from '../../lib/request';
 import type { GatewayContext } from './context';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -90,6 +90,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const context = 'incomingRequestContext' in options ? (options.context as Partial<GatewayContext>) : undefined;
     // No accept header: Apollo Server then answers application/json without running content negotiation.
     const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (context?.answerBytes?.refusal) throw context.answerBytes.refusal;
     deadlineHeaders(context, headers);
     const body = JSON.stringify({
       query: request.query,
@@ -114,10 +115,12 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       try {
         const response = await undiciRequest(this.options.url, { dispatcher: this.agent, method: 'POST', headers, body, signal: abort });
         span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
-        const text = await response.body.text();
+        const text = await readWithin(response.body, context?.answerBytes, deadline);
         return this.parseResponse(response.statusCode, text);
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
+        // Cut off because another fetch of the operation went over its answer's size: that refusal, not a deadline.
+        if (context?.answerBytes?.refusal) throw context.answerBytes.refusal;
         // Cut off: the deadline passed, or it came early because the client went away (nobody reads this answer then).
         if (timedOut || (error instanceof Error && error.name === 'AbortError')) {
           throw deadline && Date.now() < deadline.at
@@ -152,6 +155,36 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private unavailable(why: string): GraphQLError {
     return apiError('SUBGRAPH_UNAVAILABLE', `${this.name} cannot be reached or failed (${why}); retry later`);
   }
+}
+
+/**
+ * A subgraph's answer as text, counted against the bytes the operation's answers may still take: past them, the read
+ * stops and the operation is refused (the client asked for more than one answer may hold), whatever the plan split it
+ * into.
+ */
+async function readWithin(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  budget: GatewayContext['answerBytes'],
+  deadline: Deadline | undefined,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (budget && size > budget.remaining) {
+      body.destroy();
+      budget.refusal ??= apiError(
+        'BAD_USER_INPUT',
+        `the operation's answer would take more than ${budget.max} bytes (MAX_RESPONSE_BYTES); ask for less in one operation`,
+      );
+      // The operation is refused: its other fetches are cut off now, not left to run for nothing.
+      deadline?.expire();
+      throw budget.refusal;
+    }
+    chunks.push(chunk);
+  }
+  if (budget) budget.remaining -= size;
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /** What went wrong with a call that got no answer, in a few words (never a stack). */

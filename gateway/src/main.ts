@@ -17,6 +17,7 @@ void runService('gateway', loadGatewayConfig, async (config, logger) => {
     requestTimeoutMs: config.requestTimeoutMs,
     httpTimeouts: config.httpTimeouts,
     restCacheBytes: config.restCacheBytes,
+    maxResponseBytes: config.maxResponseBytes,
     bodyLimit: config.bodyLimit,
     limits: config.limits,
     corsOrigins: config.corsOrigins,

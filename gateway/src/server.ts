@@ -38,7 +38,7 @@ import type { GatewayContext } from './context';
 import { ApolloFetchDataSource, SubgraphDataSource } from './data-source';
 import { readinessProbe } from './readiness';
 import { NCR_PREFIX, ncrRoute, sendFailure } from './rest';
-import { retryAfter } from './retry-after';
+import { answerErrors } from './answer-errors';
 
 export interface GatewayServerOptions {
   /** Each subgraph's /graphql by its name in the supergraph (math, ...); they override the supergraph's routing URLs. */
@@ -51,6 +51,8 @@ export interface GatewayServerOptions {
   requestTimeoutMs?: number;
   /** Bytes of REST answers kept (they never change). Default: 16 MiB. */
   restCacheBytes?: number;
+  /** Bytes the subgraphs' answers to one operation may take in all, whatever the plan. Default: 16 MiB. */
+  maxResponseBytes?: number;
   /** Largest request body, in bytes. Default: 100 KB. */
   bodyLimit?: number;
   /** Operation limits (depth, aliases, root fields, tokens, directives, cost, list items). Default: DEFAULT_LIMITS. */
@@ -96,6 +98,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const logger = options.logger ?? silentLogger;
   const production = options.production ?? true;
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const maxResponseBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
   const timeouts = options.httpTimeouts ?? defaultHttpTimeouts(requestTimeoutMs);
   const tuning = options.tuning ?? {};
   const dataSources = new Map(
@@ -121,6 +124,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       return dataSources.get(name) ?? new SubgraphDataSource({ name, url: target, connections: tuning.subgraphConnections });
     },
     ...(tuning.queryPlanCacheMiB !== undefined && { experimental_approximateQueryPlanStoreMiB: tuning.queryPlanCacheMiB }),
+    // In development, a request with the header apollo-query-plan-experimental: 1 gets its query plan in extensions.
+    __exposeQueryPlanExperimental: !production,
     logger: {
       debug: () => {},
       info: (m) => logger.debug(String(m)),
@@ -160,10 +165,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     parseOptions: limits.parseOptions,
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
+      // Before observeOperations: it counts and logs the errors as they go out, one of each.
+      answerErrors<GatewayContext>(),
       observeOperations<GatewayContext>({ registry: options.registry, logger }),
       fastifyApolloDrainPlugin(app),
       immutableAnswers<GatewayContext>(),
-      retryAfter<GatewayContext>(),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, document: SANDBOX_OPERATION }),
@@ -175,10 +181,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const contexts = new WeakMap<FastifyRequest, GatewayContext>();
   const newContext = (request: FastifyRequest, reply: FastifyReply): GatewayContext => {
     void reply.header(REQUEST_ID_HEADER, request.id);
-    const context = {
+    const context: GatewayContext = {
       requestId: request.id,
       deadline: responseDeadline(reply.raw, Date.now() + requestTimeoutMs),
       trace: requestTrace(request),
+      answerBytes: { remaining: maxResponseBytes, max: maxResponseBytes },
     };
     contexts.set(request, context);
     return context;

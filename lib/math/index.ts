@@ -10,3 +10,5 @@ export * from './estimate';
 export * from './bytes';
 // The optional GMP addon.
 export * from './native';
+// What a factorization tells without its number: prime powers, trailing zeros, digits (with an error bound).
+export * from './factorizations';

@@ -87,8 +87,8 @@ export function ratioOfFactorialExponentsDecimal(
   return native.primePowersDecimal(primesUpTo(largestPrimeNeeded(net)), net);
 }
 
-/** numerators minus denominators, prime by prime; throws if the ratio is not an integer. */
-function netExponents(numerators: ArrayLike<number>[], denominators: ArrayLike<number>[]): Float64Array {
+/** numerators minus denominators, prime by prime (index i: the i-th prime); throws if the ratio is not an integer. */
+export function netExponents(numerators: ArrayLike<number>[], denominators: ArrayLike<number>[]): Float64Array {
   let length = 0;
   for (const e of numerators) length = Math.max(length, e.length);
   const net = new Float64Array(length);

@@ -11,3 +11,9 @@ export interface MathContext extends SubgraphContext {
 export interface FactorialRef {
   n: number;
 }
+
+/** What resolvers hand over for a Binomial entity: its n and r, checked; its value is resolved (batched) on demand. */
+export interface BinomialRef {
+  n: number;
+  r: number;
+}

@@ -130,6 +130,12 @@ export class RequestMath {
     return { n };
   }
 
+  /** A Binomial entity of (n, r) (for binomial(n, r) and entity references): checked; its value is resolved on demand. */
+  binomialRef(n: unknown, r: unknown): { n: number; r: number } {
+    checkPair(n, r, this.service.maxN);
+    return { n, r: r as number };
+  }
+
   /** n! in decimal. */
   factorial(n: number): Promise<string> {
     checkCount('n', n, this.service.maxN);
