@@ -178,7 +178,11 @@ describe('with tracing on (OTLP/HTTP to a receiver)', () => {
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
 
-    const spans = await receiver.waitForTrace(client.traceId, (trace) => trace.some((s) => s.service === 'math' && s.kind === SERVER));
+    // Wait for every span checked below: each process exports on its own schedule, and the gateway's
+    // SERVER span ends only after the response is sent.
+    const spans = await receiver.waitForTrace(client.traceId, (trace) =>
+      (['gateway', 'math'] as const).every((name) => trace.some((s) => s.service === name && s.kind === SERVER)),
+    );
     const gatewaySpan = only(spans, (s) => s.service === 'gateway' && s.kind === SERVER, 'gateway SERVER span');
     expect(gatewaySpan.attributes['graphql.error.codes']).toEqual(['BAD_USER_INPUT']);
 
@@ -201,7 +205,9 @@ describe('with tracing on (OTLP/HTTP to a receiver)', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);
-    const spans = await receiver.waitForTrace(line!.trace_id!, (trace) => trace.some((s) => s.service === 'math' && s.kind === SERVER));
+    const spans = await receiver.waitForTrace(line!.trace_id!, (trace) =>
+      (['gateway', 'math'] as const).every((name) => trace.some((s) => s.service === name && s.kind === SERVER)),
+    );
     const root = only(spans, (s) => s.parentSpanId === '', 'root span');
     expect(root).toMatchObject({ service: 'gateway', name: 'GET /api/ncr/:n/:r', kind: SERVER });
     expect(root.attributes['http.response.status_code']).toBe(400);
