@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     subgraphs: config.subgraphs,
     supergraphSdl: fs.readFileSync(config.supergraphPath, 'utf8'),
     requestTimeoutMs: config.requestTimeoutMs,
-    restCacheBytes: config.restCacheBytes,
+    responseCacheBytes: config.responseCacheBytes,
     limits: config.limits,
     registry: createMetricsRegistry(),
     logger: createLogger('gateway', config.logLevel),

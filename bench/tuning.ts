@@ -25,7 +25,12 @@ interface Variant {
 
 const VARIANTS: Variant[] = [
   { name: 'tuned', step: '', workloads: ALL },
-  { name: 'REST cache off', step: 'a bounded cache of REST answers (REST_CACHE_MB)', env: { REST_CACHE_MB: '0' }, workloads: ['rest-hot'] },
+  {
+    name: 'answer cache off',
+    step: 'a bounded cache of answers (RESPONSE_CACHE_MB)',
+    env: { RESPONSE_CACHE_MB: '0' },
+    workloads: ['rest-hot'],
+  },
   {
     name: "Apollo's own fetch to the subgraph",
     step: 'undici keep-alive connections from a bounded pool',

@@ -104,7 +104,7 @@ describe('gateway in development mode (NODE_ENV=development)', () => {
       expect(await allowed.json()).toEqual({ data: { ncr: '6' } });
     });
 
-    it('marks a successful GET query immutable, as REST answers are, and nothing else', async () => {
+    it("sends Apollo's cache policy, merged from the subgraphs' hints: immutable for a successful query, and nothing else", async () => {
       const get = async (query: string, extensions?: object) => {
         const params = new URLSearchParams(extensions ? { extensions: JSON.stringify(extensions) } : { query });
         const response = await fetch(`${stack.gatewayUrl}/graphql?${params}`, { headers: { 'apollo-require-preflight': 'true' } });
@@ -119,19 +119,25 @@ describe('gateway in development mode (NODE_ENV=development)', () => {
       expect(ok.cacheControl).toBe('public, max-age=31536000, immutable');
       // A shared cache keeps one answer per Accept: the content type follows it.
       expect(ok.vary).toBe('accept');
-      // Bad input, introspection (it changes with a deploy), and a fragment at the root (not looked into): not cached.
+      // Fields of both subgraphs, entities included: the policy is the most restrictive of their hints.
+      const crossing = await get('{ binomial(n: 40, r: 20) { value digitCount } factorials(ns: [5]) { trailingZeros } }');
+      expect(crossing.body).toEqual({ data: { binomial: { value: '137846528820', digitCount: 12 }, factorials: [{ trailingZeros: 1 }] } });
+      expect(crossing.cacheControl).toBe('public, max-age=31536000, immutable');
+      // A fragment at the root is looked into like any selection.
+      expect((await get('{ ... on Query { ncr(n: 5, r: 2) } }')).cacheControl).toBe('public, max-age=31536000, immutable');
+      // Bad input, introspection (it changes with a deploy) and an answer that asked no subgraph: not cached.
       expect((await get('{ ncr(n: 3, r: 10) }')).cacheControl).toBe('no-store');
       const introspection = await get('{ __schema { queryType { name } } }');
       expect(introspection.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
       expect(introspection.cacheControl).toBe('no-store');
-      expect((await get('{ ... on Query { ncr(n: 5, r: 2) } }')).cacheControl).toBe('no-store');
-      // POST answers are not kept by HTTP caches; they keep no-store.
+      expect((await get('{ __typename }')).cacheControl).toBe('no-store');
+      // A POST answer says the same (HTTP caches do not keep POSTs, but a client's own cache may).
       const post = await fetch(`${stack.gatewayUrl}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ ncr(n: 30, r: 4) }' }),
       });
-      expect(post.headers.get('cache-control')).toBe('no-store');
+      expect(post.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
       // An automatic persisted query: registered once by POST, then a short GET URL that a CDN can keep.
       const query = '{ ncr(n: 31, r: 4) }';
       const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') };

@@ -59,25 +59,36 @@ describe('metrics', () => {
     expect(change(d, 'factorial', 'factorial_keys_total', { representation: 'value' })).toBe(5);
   });
 
-  it('count cache hits and misses: the factorial cache per key, the REST cache per request', async () => {
-    const query = '{ ncr(n: 45, r: 20) }';
-    const first = await delta(() => graphql(`${stack.gatewayUrl}/graphql`, query));
+  it("count cache hits and misses: the factorial cache per key, the gateway's cache of answers per request", async () => {
+    // C(45, 20) and C(45, 25) need the same three factorials: the second operation is new to the gateway's cache of
+    // answers, and finds all three in the factorial cache.
+    const first = await delta(() => graphql(`${stack.gatewayUrl}/graphql`, '{ ncr(n: 45, r: 20) }'));
     expect(change(first, 'factorial', 'factorial_cache_lookups_total', { result: 'miss' })).toBe(3);
     expect(change(first, 'factorial', 'factorial_cache_lookups_total', { result: 'hit' })).toBe(0);
-    const second = await delta(() => graphql(`${stack.gatewayUrl}/graphql`, query));
+    expect(change(first, 'gateway', 'cache_lookups_total', { cache: 'graphql', result: 'miss' })).toBe(1);
+    const second = await delta(() => graphql(`${stack.gatewayUrl}/graphql`, '{ ncr(n: 45, r: 25) }'));
     expect(change(second, 'factorial', 'factorial_cache_lookups_total', { result: 'hit' })).toBe(3);
     expect(change(second, 'factorial', 'factorial_cache_lookups_total', { result: 'miss' })).toBe(0);
+    // The first operation again: the gateway answers it, and no process behind it hears of it.
+    const again = await delta(() => graphql(`${stack.gatewayUrl}/graphql`, '{ ncr(n: 45, r: 20) }'));
+    expect(again.result.data).toEqual({ ncr: '3169870830126' });
+    expect(change(again, 'gateway', 'cache_lookups_total', { cache: 'graphql', result: 'hit' })).toBe(1);
+    expect(change(again, 'gateway', 'cache_lookups_total', { cache: 'graphql', result: 'miss' })).toBe(0);
+    expect(change(again, 'math', 'math_operations_total')).toBe(0);
+    expect(change(again, 'factorial', 'factorial_cache_lookups_total')).toBe(0);
 
     const rest = async () => (await fetch(`${stack.gatewayUrl}/api/ncr/47/21`)).status;
     const cold = await delta(rest);
     expect(cold.result).toBe(200);
-    expect(change(cold, 'gateway', 'rest_cache_lookups_total', { result: 'miss' })).toBe(1);
+    expect(change(cold, 'gateway', 'cache_lookups_total', { cache: 'rest', result: 'miss' })).toBe(1);
     const hot = await delta(rest);
-    expect(change(hot, 'gateway', 'rest_cache_lookups_total', { result: 'hit' })).toBe(1);
-    expect(change(hot, 'gateway', 'rest_cache_lookups_total', { result: 'miss' })).toBe(0);
+    expect(change(hot, 'gateway', 'cache_lookups_total', { cache: 'rest', result: 'hit' })).toBe(1);
+    expect(change(hot, 'gateway', 'cache_lookups_total', { cache: 'rest', result: 'miss' })).toBe(0);
     // A hit makes no call at all.
     expect(change(hot, 'math', 'math_operations_total')).toBe(0);
     expect(change(hot, 'gateway', 'http_request_duration_seconds_count', { route: '/api/ncr/:n/:r', status_code: '200' })).toBe(1);
+    expect(change(hot, 'gateway', 'response_cache_bytes')).toBe(0);
+    expect(sample(hot.after.gateway!, 'response_cache_bytes')).toBeGreaterThan(0);
   });
 
   it('count BAD_USER_INPUT in the gateway and the subgraph, with no gRPC call', async () => {

@@ -1,37 +1,36 @@
-// GraphQL answers as cacheable as the REST route's: every field of this API is a pure function of its arguments,
-// so a successful query answer never changes. Sent over GET (with automatic persisted queries, a short URL), it can
-// be kept by browsers and CDNs for a year.
+// How the gateway words an answer's cache policy. The policy itself is Apollo's: each subgraph computes it from its
+// fields' @cacheControl hints and sends it as Cache-Control, the gateway merges the subgraphs' headers (data-source.ts)
+// and Apollo's cache-control plugin writes the result, or no-store for errors, introspection and anything that fetched
+// nothing. This adapter only adds what Apollo's wording lacks: `immutable` for answers good for a year (every answer
+// of this API is a pure function of its arguments), and Vary: Accept (the content type follows Accept).
 
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
-import { Kind, type OperationDefinitionNode } from 'graphql';
 
-/** The Cache-Control of an answer that never changes (the REST route's too). */
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** The hint every field of the subgraphs declares: a year, the longest max-age HTTP caches honour. */
+export const ONE_YEAR_SECONDS = 31_536_000;
 
-/**
- * Whether an operation's answer can never change: a query whose root selections are all fields of this API.
- * Introspection (`__schema`, `__type`) changes with a deploy, and a fragment at the root is not looked into.
- */
-export function isImmutableOperation(operation: OperationDefinitionNode): boolean {
-  if (operation.operation !== 'query') return false;
-  return operation.selectionSet.selections.every(
-    (selection) => selection.kind === Kind.FIELD && (!selection.name.value.startsWith('__') || selection.name.value === '__typename'),
-  );
+/** The Cache-Control of an answer that never changes (REST's and GraphQL's alike). */
+export const IMMUTABLE = `public, max-age=${ONE_YEAR_SECONDS}, immutable`;
+
+/** Apollo's cache-control plugin's wording of a cacheable policy. */
+const APOLLO_CACHEABLE = /^max-age=(\d+), (public|private)$/;
+
+/** The Cache-Control to send for Apollo's: `immutable` added to a public year, anything else as Apollo wrote it. */
+export function cacheControlFor(apolloCacheControl: string | undefined): string | undefined {
+  const match = apolloCacheControl === undefined ? null : APOLLO_CACHEABLE.exec(apolloCacheControl);
+  if (match && match[2] === 'public' && Number(match[1]) >= ONE_YEAR_SECONDS) return IMMUTABLE;
+  return apolloCacheControl;
 }
 
-/**
- * Marks a successful answer to a GET query immutable. Anything else (POST, errors, partial data, introspection)
- * keeps Apollo's `no-store`. It must come after Apollo's cache-control plugin, which sets `no-store` first.
- */
-export function immutableAnswers<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
+/** Rewords the Cache-Control Apollo's cache-control plugin set (installed before this one) and adds Vary: Accept. */
+export function cachePolicyHeaders<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
   // One listener for every request: it keeps no state of its own.
   const listener: GraphQLRequestListener<TContext> = {
-    async willSendResponse({ request, response, operation, errors }) {
-      if (request.http?.method !== 'GET' || !operation || !isImmutableOperation(operation) || errors?.length) return;
-      const { body } = response;
-      if (body.kind !== 'single' || body.singleResult.errors?.length || !body.singleResult.data) return;
-      response.http.headers.set('cache-control', IMMUTABLE);
-      // The content type follows the request's Accept (application/json or application/graphql-response+json).
+    async willSendResponse({ response }) {
+      const apollo = response.http.headers.get('cache-control');
+      const cacheControl = cacheControlFor(apollo);
+      if (cacheControl === undefined || cacheControl === 'no-store') return;
+      if (cacheControl !== apollo) response.http.headers.set('cache-control', cacheControl);
       const vary = response.http.headers.get('vary') ?? '';
       if (!/(^|,)\s*accept\s*(,|$)/i.test(vary)) response.http.headers.set('vary', vary ? `${vary}, accept` : 'accept');
     },

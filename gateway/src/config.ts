@@ -16,7 +16,8 @@ export interface GatewayConfig extends ServiceSettings {
   readonly supergraphPath: string;
   readonly requestTimeoutMs: number;
   readonly httpTimeouts: HttpTimeouts;
-  readonly restCacheBytes: number;
+  /** Bytes of answers kept, GraphQL's and REST's (RESPONSE_CACHE_MB). */
+  readonly responseCacheBytes: number;
   /** Bytes the subgraphs' answers to one operation may take in all (MAX_RESPONSE_BYTES). */
   readonly maxResponseBytes: number;
   /** Anything but NODE_ENV=development: no introspection, no suggestions, no Sandbox. */
@@ -50,7 +51,7 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): '*' | readonly string[] {
 
 /**
  * Reads GATEWAY_PORT, GATEWAY_METRICS_PORT, HOST, MATH_URL, PRIMES_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, the
- * HTTP_*_TIMEOUT_MS settings, REST_CACHE_MB, MAX_RESPONSE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, CORS_ORIGINS, LOG_LEVEL, OTEL_*.
+ * HTTP_*_TIMEOUT_MS settings, RESPONSE_CACHE_MB (or its former name REST_CACHE_MB), MAX_RESPONSE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, CORS_ORIGINS, LOG_LEVEL, OTEL_*.
  */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 });
@@ -66,7 +67,14 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     supergraphPath: readString(env, 'SUPERGRAPH_PATH', projectPath('supergraph.graphql')),
     requestTimeoutMs,
     httpTimeouts: readHttpTimeouts(env, requestTimeoutMs),
-    restCacheBytes: readInt(env, 'REST_CACHE_MB', 16, { min: 0, max: 65_536 }) * 1024 * 1024,
+    // REST_CACHE_MB is the setting's former name (it sized a cache of REST answers alone); RESPONSE_CACHE_MB wins.
+    responseCacheBytes:
+      readInt(env, env.RESPONSE_CACHE_MB === undefined && env.REST_CACHE_MB !== undefined ? 'REST_CACHE_MB' : 'RESPONSE_CACHE_MB', 32, {
+        min: 0,
+        max: 65_536,
+      }) *
+      1024 *
+      1024,
     maxResponseBytes: readInt(env, 'MAX_RESPONSE_MB', 16, { min: 1, max: 1024 }) * 1024 * 1024,
     production: readProduction(env),
     bodyLimit: readInt(env, 'MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),

@@ -2,8 +2,9 @@
 
 import type { RequestTrace } from '../../lib/observability';
 import type { Deadline } from '../../lib/request';
+import type { AnswerCacheContext } from './response-cache';
 
-export interface GatewayContext {
+export interface GatewayContext extends AnswerCacheContext {
   /** The request's id (the client's x-request-id when it sent a sane one), sent on to the subgraphs. */
   requestId: string;
   /** When its work is abandoned (subgraph calls inherit what is left); it comes early when the client goes away. */

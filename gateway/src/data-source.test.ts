@@ -33,13 +33,13 @@ describe('SubgraphDataSource', () => {
     await closeHttp(server);
   });
 
-  const call = (deadline = new Deadline(Date.now() + 10_000)) => {
+  const call = (deadline = new Deadline(Date.now() + 10_000), incomingRequestContext: object = {}) => {
     const traceContext = trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: 'b7ad6b7169203331', traceFlags: 0 });
     const context: GatewayContext = { requestId: 'req-42', deadline, trace: { context: traceContext, logger: silentLogger } };
     const options = {
       kind: 'incoming operation',
       request: { query: 'query ($n: Int!) { factorial(n: $n) }', variables: { n: 5 }, operationName: undefined },
-      incomingRequestContext: {},
+      incomingRequestContext,
       context,
     } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
     return source.process(options);
@@ -58,6 +58,28 @@ describe('SubgraphDataSource', () => {
     expect(Number(seen!.headers['x-request-timeout-ms'])).toBeGreaterThan(9_000);
     expect(Number(seen!.headers['x-request-timeout-ms'])).toBeLessThanOrEqual(10_000);
     expect(seen!.headers.traceparent).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-00$`));
+  });
+
+  it("restricts the operation's cache policy by the subgraph's Cache-Control, as RemoteGraphQLDataSource does", async () => {
+    const hintsFor = async (cacheControl: string | undefined) => {
+      answer = (_request, _body, response) => {
+        response.writeHead(200, {
+          'content-type': 'application/json',
+          ...(cacheControl === undefined ? {} : { 'cache-control': cacheControl }),
+        });
+        response.end('{"data":{"factorial":"120"}}');
+      };
+      const hints: unknown[] = [];
+      await call(undefined, { overallCachePolicy: { restrict: (hint: unknown) => hints.push(hint) } });
+      return hints;
+    };
+    expect(await hintsFor('max-age=31536000, public')).toEqual([{ maxAge: 31536000, scope: 'PUBLIC' }]);
+    expect(await hintsFor('private, max-age=60')).toEqual([{ maxAge: 60, scope: 'PRIVATE' }]);
+    expect(await hintsFor('Max-Age = "300"')).toEqual([{ maxAge: 300 }]);
+    // No max-age, no-store or no header at all: the whole answer becomes uncacheable.
+    expect(await hintsFor('no-store')).toEqual([{ maxAge: 0 }]);
+    expect(await hintsFor(undefined)).toEqual([{ maxAge: 0 }]);
+    expect(await hintsFor('max-age=-5, public')).toEqual([{ maxAge: 0, scope: 'PUBLIC' }]);
   });
 
   it('turns a server error into SUBGRAPH_UNAVAILABLE naming the status, never an unexpected error', async () => {

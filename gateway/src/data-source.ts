@@ -55,8 +55,9 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT',
  *   GraphQL response is SUBGRAPH_UNAVAILABLE (retryable): an outage is never reported as a bug;
  * - a GraphQL response is returned as it is, whatever its status (a subgraph refuses a document with 400 and
  *   its errors, whose codes then reach the client);
- * - with tracing on, a CLIENT span under Apollo's fetch span; the traceparent header travels either way.
- * A subgraph's cache-control header is not read: this API's answers are immutable and nothing caches them by it.
+ * - with tracing on, a CLIENT span under Apollo's fetch span; the traceparent header travels either way;
+ * - the subgraph's Cache-Control restricts the operation's cache policy, as RemoteGraphQLDataSource does with
+ *   honorSubgraphCacheControlHeader (its default): no max-age, or none at all, makes the whole answer uncacheable.
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly agent: Agent;
@@ -116,7 +117,11 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         const response = await undiciRequest(this.options.url, { dispatcher: this.agent, method: 'POST', headers, body, signal: abort });
         span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
         const text = await readWithin(response.body, context?.answerBytes, deadline);
-        return this.parseResponse(response.statusCode, text);
+        const answer = this.parseResponse(response.statusCode, text);
+        if ('incomingRequestContext' in options) {
+          restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, response.headers['cache-control']);
+        }
+        return answer;
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
         // Cut off because another fetch of the operation went over its answer's size: that refusal, not a deadline.
@@ -185,6 +190,29 @@ async function readWithin(
   }
   if (budget) budget.remaining -= size;
   return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/**
+ * Restricts an operation's cache policy by a subgraph's Cache-Control, as RemoteGraphQLDataSource does: its max-age
+ * (0 when it has none: no-store, or no header), and its scope when it says public or private.
+ */
+export function restrictCachePolicy(
+  policy: { restrict(hint: { maxAge?: number; scope?: 'PUBLIC' | 'PRIVATE' }): void } | undefined,
+  header: string | string[] | undefined,
+): void {
+  if (!policy) return;
+  const hint: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } = { maxAge: 0 };
+  for (const directive of (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',')) {
+    const [name, value] = directive
+      .trim()
+      .toLowerCase()
+      .split(/\s*=\s*/, 2) as [string, string | undefined];
+    if (name === 'max-age' && value !== undefined && /^\d+$/.test(value.replace(/^"|"$/g, '')))
+      hint.maxAge = Number(value.replace(/^"|"$/g, ''));
+    if (name === 'private') hint.scope = 'PRIVATE';
+    if (name === 'public') hint.scope = 'PUBLIC';
+  }
+  policy.restrict(hint);
 }
 
 /** What went wrong with a call that got no answer, in a few words (never a stack). */

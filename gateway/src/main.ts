@@ -16,7 +16,7 @@ void runService('gateway', loadGatewayConfig, async (config, logger) => {
     production: config.production,
     requestTimeoutMs: config.requestTimeoutMs,
     httpTimeouts: config.httpTimeouts,
-    restCacheBytes: config.restCacheBytes,
+    responseCacheBytes: config.responseCacheBytes,
     maxResponseBytes: config.maxResponseBytes,
     bodyLimit: config.bodyLimit,
     limits: config.limits,

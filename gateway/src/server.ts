@@ -6,7 +6,8 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
@@ -31,7 +32,7 @@ import {
 } from '../../lib/http';
 import { LATENCY_BUCKETS, recordRefusal, requestIdOf, silentLogger, traceRequests, type Logger } from '../../lib/observability';
 import { REQUEST_ID_HEADER, responseDeadline } from '../../lib/request';
-import { immutableAnswers } from './cache-policy';
+import { cachePolicyHeaders } from './cache-policy';
 import { COMPRESSION_OPTIONS } from './compression';
 import { homePage } from './home-page';
 import type { GatewayContext } from './context';
@@ -39,6 +40,7 @@ import { ApolloFetchDataSource, SubgraphDataSource } from './data-source';
 import { readinessProbe } from './readiness';
 import { NCR_PREFIX, ncrRoute, sendFailure } from './rest';
 import { answerErrors } from './answer-errors';
+import { ResponseCache } from './response-cache';
 
 export interface GatewayServerOptions {
   /** Each subgraph's /graphql by its name in the supergraph (math, ...); they override the supergraph's routing URLs. */
@@ -49,8 +51,8 @@ export interface GatewayServerOptions {
   production?: boolean;
   /** Each request's timeout: its deadline is this long after it arrives. Default: 30,000 ms. */
   requestTimeoutMs?: number;
-  /** Bytes of REST answers kept (they never change). Default: 16 MiB. */
-  restCacheBytes?: number;
+  /** Bytes of answers kept, GraphQL's and REST's together (as their cache policy allows); 0: none. Default: 32 MiB. */
+  responseCacheBytes?: number;
   /** Bytes the subgraphs' answers to one operation may take in all, whatever the plan. Default: 16 MiB. */
   maxResponseBytes?: number;
   /** Largest request body, in bytes. Default: 100 KB. */
@@ -135,6 +137,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
 
   const limits = operationLimits({ ...DEFAULT_LIMITS, ...options.limits }, 'gateway');
+  const answers = new ResponseCache({ maxBytes: options.responseCacheBytes ?? 32 * 1024 * 1024, registry: options.registry });
   const bodyLimit = options.bodyLimit ?? 100 * 1024;
   const app = Fastify({
     bodyLimit,
@@ -169,7 +172,11 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       answerErrors<GatewayContext>(),
       observeOperations<GatewayContext>({ registry: options.registry, logger }),
       fastifyApolloDrainPlugin(app),
-      immutableAnswers<GatewayContext>(),
+      // Apollo's cache-control plugin writes the policy the data sources merged, the adapter rewords it, then the cache
+      // keeps what it allows (willSendResponse hooks run in this order).
+      ApolloServerPluginCacheControl(),
+      cachePolicyHeaders<GatewayContext>(),
+      answers.plugin<GatewayContext>(),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, document: SANDBOX_OPERATION }),
@@ -186,6 +193,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       deadline: responseDeadline(reply.raw, Date.now() + requestTimeoutMs),
       trace: requestTrace(request),
       answerBytes: { remaining: maxResponseBytes, max: maxResponseBytes },
+      answerCache: {},
     };
     contexts.set(request, context);
     return context;
@@ -229,8 +237,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   };
   await app.register(ncrRoute, {
     apollo,
-    cacheBytes: options.restCacheBytes ?? 16 * 1024 * 1024,
-    registry: options.registry,
+    answers,
     context: newContext,
     refused,
   });
@@ -245,7 +252,24 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     }
     done(null, payload);
   });
-  await app.register(fastifyApollo(apollo), { context: async (request, reply) => newContext(request, reply) });
+  // Apollo Server's Fastify handler behind the cache of answers: a kept answer is sent without Apollo Server running.
+  const handleGraphQL = fastifyApolloHandler(apollo, { context: async (request, reply) => newContext(request, reply) }) as (
+    this: FastifyInstance,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) => Promise<unknown>;
+  app.route({
+    method: ['GET', 'POST', 'OPTIONS'],
+    url: '/graphql',
+    handler: async (request, reply) => {
+      const cached = answers.graphqlAnswer(request);
+      if (cached) return reply.headers(cached.headers).header(REQUEST_ID_HEADER, request.id).send(cached.body);
+      const body = await handleGraphQL.call(app, request, reply);
+      const accept = request.headers.accept;
+      answers.storeGraphQLAnswer(contexts.get(request)?.answerCache, accept, reply.getHeader('content-type'), body);
+      return body;
+    },
+  });
 
   return {
     async listen(host, port) {

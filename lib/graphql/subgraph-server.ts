@@ -4,11 +4,7 @@
 // its resolvers and what its resolvers get per request.
 
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import {
-  ApolloServerPluginCacheControlDisabled,
-  ApolloServerPluginInlineTraceDisabled,
-  ApolloServerPluginLandingPageDisabled,
-} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -86,15 +82,14 @@ export async function createSubgraphServer<TContext extends SubgraphContext>(
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    // Inline traces (ftv1) cost time on every request; Apollo's usage reporting is not used here. No cache
-    // hints either: the default cache-control plugin's per-field hook made Apollo wrap every resolver, to
-    // compute a policy nothing reads (the answers are immutable; the REST route says so itself).
+    // Inline traces (ftv1) cost time on every request; Apollo's usage reporting is not used here. Apollo's
+    // cache-control plugin (on by default) computes each answer's policy from the schema's @cacheControl hints and
+    // sends it as Cache-Control; the gateway merges the subgraphs' into its answer's, and caches by it.
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<TContext>[]),
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      ApolloServerPluginCacheControlDisabled(),
       observeOperations<TContext>({ registry: options.registry, logger }),
       ...(options.registry ? [countOperations<TContext>(options.registry, options.name)] : []),
     ],

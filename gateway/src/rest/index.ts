@@ -1,15 +1,14 @@
 // The REST route of the tutorial, GET /api/ncr/:n/:r, as one Fastify plugin that owns its route, its schema (and so
-// its OpenAPI description), its cache of answers and its error shape: the same GraphQL operation, run in-process,
-// written as exact JSON, with ncr as a number literal (the tutorial's form) or, asked for, a string (the lossless form).
+// its OpenAPI description) and its error shape, and keeps its answers in the gateway's cache of answers: the same
+// GraphQL operation, run in-process, written as exact JSON, with ncr as a number literal (the tutorial's form) or,
+// asked for, a string (the lossless form).
 
 import type { ApolloServer } from '@apollo/server';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, type Registry } from 'prom-client';
-import { byteCache } from '../../../lib/cache';
 import { ERRORS, errorCodeOf, RETRY_AFTER_SECONDS, type ErrorCode } from '../../../lib/errors';
 import { REQUEST_ID_HEADER } from '../../../lib/request';
-import { IMMUTABLE } from '../cache-policy';
 import type { GatewayContext } from '../context';
+import { CACHE_STATUS_HEADER, type ResponseCache } from '../response-cache';
 import { parseArgument } from './arguments';
 import { LOSSLESS_MEDIA_TYPE, NCR_ROUTE_SCHEMA } from './schema';
 
@@ -22,14 +21,12 @@ const NCR_QUERY = 'query Ncr($n: Int!, $r: Int!) { ncr(n: $n, r: $r) }';
 
 export interface NcrRouteOptions {
   apollo: ApolloServer<GatewayContext>;
-  /** Bytes of successful answers kept (they never change); 0 turns the cache off. */
-  cacheBytes: number;
+  /** Where answers are kept (as long as their cache policy says). */
+  answers: ResponseCache;
   /** A request's context, made only when the operation must run (not for bad input or a cached answer). */
   context(request: FastifyRequest, reply: FastifyReply): GatewayContext;
   /** Told of every refusal made before the operation runs (bad path segments), to count and log it. */
   refused(request: FastifyRequest, code: ErrorCode, message: string): void;
-  /** Where rest_cache_lookups_total is registered. Default: none kept. */
-  registry?: Registry;
 }
 
 /** Whether a request asks for the lossless form: `?ncr=string`, or an Accept naming the IEEE754Compatible parameter. */
@@ -42,17 +39,7 @@ function wantsString(request: FastifyRequest<{ Querystring: { ncr?: string } }>)
 
 /** GET /api/ncr/:n/:r. */
 export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options) => {
-  // The answers in their default form; the lossless form is the same with two quotes added.
-  const cache = byteCache<string, string>(options.cacheBytes, (digits) => digits.length);
-  const lookups = options.registry
-    ? new Counter({
-        name: 'rest_cache_lookups_total',
-        help: 'Lookups in the cache of REST answers, by result (hit or miss).',
-        labelNames: ['result'],
-        registers: [options.registry],
-      })
-    : undefined;
-
+  const { answers } = options;
   app.get<{ Params: { n: string; r: string }; Querystring: { ncr?: string } }>(
     `${NCR_PREFIX}:n/:r`,
     { schema: NCR_ROUTE_SCHEMA, attachValidation: true },
@@ -72,37 +59,50 @@ export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options
         return sendFailure(reply, input, 'BAD_USER_INPUT', message);
       }
       const lossless = wantsString(request);
-      const key = `${n}/${r}`;
-      const cached = cache.get(key);
-      lookups?.inc({ result: cached === undefined ? 'miss' : 'hit' });
-      if (cached !== undefined) return sendSuccess(reply, n, r, cached, lossless);
+      // Kept in their default form; the lossless form is the same with two quotes added.
+      const cached = answers.restAnswer(n, r);
+      if (cached) {
+        void reply.header('age', String(Math.floor((Date.now() - cached.storedAt) / 1000)));
+        return sendSuccess(reply, n, r, cached.digits, lossless, cached.cacheControl, 'hit');
+      }
 
-      const response = await options.apollo.executeOperation(
-        { query: NCR_QUERY, variables: { n, r } },
-        { contextValue: options.context(request, reply) },
-      );
+      // Its answer is kept here, not by the GraphQL cache (which would keep the same answer again, in GraphQL's shape).
+      const context = { ...options.context(request, reply), answerCache: false as const };
+      const response = await options.apollo.executeOperation({ query: NCR_QUERY, variables: { n, r } }, { contextValue: context });
       if (response.body.kind !== 'single') return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
       const { data, errors } = response.body.singleResult;
       const error = errors?.[0];
       if (error) return sendFailure(reply, [n, r], errorCodeOf(error.extensions?.code), error.message);
       const ncr = (data as { ncr?: unknown } | null | undefined)?.ncr;
       if (typeof ncr !== 'string' || !/^\d+$/.test(ncr)) return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
-      cache.set(key, ncr);
-      return sendSuccess(reply, n, r, ncr, lossless);
+      // Apollo's cache policy for the operation (the subgraph's hints, merged), as a GraphQL answer would carry it.
+      const cacheControl = response.http.headers.get('cache-control') ?? 'no-store';
+      answers.storeRestAnswer(n, r, ncr, cacheControl);
+      return sendSuccess(reply, n, r, ncr, lossless, cacheControl, answers.enabled ? 'miss' : undefined);
     },
   );
 };
 
 /**
  * A successful answer: the exact integer as a JSON number literal of any length (JSON.stringify cannot write one), or
- * as a string in the lossless form. Immutable, and varying with Accept (which may ask for the lossless form).
+ * as a string in the lossless form. Cacheable as its policy says (immutable), varying with Accept (which may ask for
+ * the lossless form).
  */
-function sendSuccess(reply: FastifyReply, n: number, r: number, digits: string, lossless: boolean): FastifyReply {
+function sendSuccess(
+  reply: FastifyReply,
+  n: number,
+  r: number,
+  digits: string,
+  lossless: boolean,
+  cacheControl: string,
+  cacheStatus: 'hit' | 'miss' | undefined,
+): FastifyReply {
   const ncr = lossless ? `"${digits}"` : digits;
+  if (cacheStatus) void reply.header(CACHE_STATUS_HEADER, cacheStatus);
   return reply
     .code(200)
     .header('content-type', lossless ? `${LOSSLESS_MEDIA_TYPE};charset=utf-8` : 'application/json; charset=utf-8')
-    .header('cache-control', IMMUTABLE)
+    .header('cache-control', cacheControl)
     .header('vary', 'accept')
     .send(`{"input":[${n},${r}],"ncr":${ncr},"msg":"Success"}`);
 }

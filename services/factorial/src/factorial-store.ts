@@ -38,7 +38,7 @@ export class FactorialStore {
   private readonly shared = new Map<string, SharedTask>();
 
   constructor(private readonly options: FactorialStoreOptions) {
-    this.cache = byteCache(options.cacheBytes, (result) => result.byteLength);
+    this.cache = byteCache(options.cacheBytes, { sizeOf: (result) => result.byteLength });
   }
 
   /** Whether n! in this representation would be computed on a worker thread (it is not cached, and not cheap). */

@@ -25,6 +25,11 @@ export type Binomial = {
   r: Scalars['Int']['output'];
 };
 
+export enum CacheControlScope {
+  Private = 'PRIVATE',
+  Public = 'PUBLIC'
+}
+
 /**
  * n! as an entity, owned by the math subgraph: this subgraph adds its factorization and sizes. Its fields are nullable:
  * when this subgraph cannot answer, they alone are null (with SUBGRAPH_UNAVAILABLE), and the rest of the answer stands.
@@ -167,24 +172,33 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Binomial: ResolverTypeWrapper<BinomialRef>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CacheControlScope: CacheControlScope;
   Factorial: ResolverTypeWrapper<FactorialRef>;
   PrimePower: ResolverTypeWrapper<PrimePower>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Binomial: BinomialRef;
-  Int: Scalars['Int']['output'];
   Factorial: FactorialRef;
   PrimePower: PrimePower;
   Query: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
 };
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = PrimesContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BinomialResolvers<ContextType = PrimesContext, ParentType extends ResolversParentTypes['Binomial'] = ResolversParentTypes['Binomial'], FederationReferenceType extends FederationReferenceTypes['Binomial'] = FederationReferenceTypes['Binomial']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Binomial']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -218,3 +232,6 @@ export type Resolvers<ContextType = PrimesContext> = {
   Query?: QueryResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = PrimesContext> = {
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+};
