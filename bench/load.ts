@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import { cpuMsFromStat } from '../lib/observability';
 
-export type Workload = 'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-aliases' | 'graphql-big-ncr' | 'rest-hot' | 'rest-cold';
+export type Workload =
+  'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-hot' | 'graphql-aliases' | 'graphql-big-ncr' | 'rest-hot' | 'rest-cold';
 
 export interface LoadSpec {
   url: string;
@@ -35,6 +36,8 @@ function pair(): [number, number] {
   return [n, 1 + random(n - 2)];
 }
 
+let sent = 0;
+
 /** The request autocannon sends next, fresh arguments each time where the workload wants them. */
 function nextRequest(workload: Workload): { method: 'GET' | 'POST'; path?: string; body?: string } {
   switch (workload) {
@@ -46,13 +49,16 @@ function nextRequest(workload: Workload): { method: 'GET' | 'POST'; path?: strin
       const [n, r] = pair();
       return { method: 'POST', body: JSON.stringify({ query: NCR, variables: { n, r } }) };
     }
+    case 'graphql-hot':
+      return { method: 'POST', body: JSON.stringify({ query: NCR, variables: { n: 500, r: 250 } }) };
     case 'graphql-aliases': {
       const variables: Record<string, number> = {};
       for (let i = 0; i < 10; i++) [variables[`n${i}`], variables[`r${i}`]] = pair();
       return { method: 'POST', body: JSON.stringify({ query: ALIASES, variables }) };
     }
     case 'graphql-big-ncr':
-      return { method: 'POST', body: JSON.stringify({ query: '{ ncr(n: 1000000, r: 500000) }' }) };
+      // An alias of its own each time: the gateway's cache of answers would otherwise serve every one after the first.
+      return { method: 'POST', body: JSON.stringify({ query: `{ r${sent++}: ncr(n: 1000000, r: 500000) }` }) };
     case 'rest-hot':
       return { method: 'GET', path: '/api/ncr/500/250' };
     case 'rest-cold': {
