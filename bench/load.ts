@@ -10,7 +10,15 @@ import { promisify } from 'node:util';
 import { cpuMsFromStat } from '../lib/observability';
 
 export type Workload =
-  'get' | 'graphql-fixed' | 'graphql-ncr' | 'graphql-hot' | 'graphql-aliases' | 'graphql-big-ncr' | 'rest-hot' | 'rest-cold';
+  | 'get'
+  | 'graphql-fixed'
+  | 'graphql-ncr'
+  | 'graphql-hot'
+  | 'graphql-aliases'
+  | 'graphql-federated'
+  | 'graphql-big-ncr'
+  | 'rest-hot'
+  | 'rest-cold';
 
 export interface LoadSpec {
   url: string;
@@ -29,6 +37,8 @@ export interface LoadResult {
 
 const random = (max: number) => Math.floor(Math.random() * (max + 1));
 const NCR = 'query ($n: Int!, $r: Int!) { ncr(n: $n, r: $r) }';
+/** A plan across both subgraphs: math resolves binomial and its value, primes the digit count of the same entity. */
+const FEDERATED = 'query ($n: Int!, $r: Int!) { binomial(n: $n, r: $r) { value digitCount } }';
 const ALIASES = `query (${Array.from({ length: 10 }, (_, i) => `$n${i}: Int!, $r${i}: Int!`).join(', ')}) { ${Array.from({ length: 10 }, (_, i) => `a${i}: ncr(n: $n${i}, r: $r${i})`).join(' ')} }`;
 
 function pair(): [number, number] {
@@ -51,6 +61,10 @@ function nextRequest(workload: Workload): { method: 'GET' | 'POST'; path?: strin
     }
     case 'graphql-hot':
       return { method: 'POST', body: JSON.stringify({ query: NCR, variables: { n: 500, r: 250 } }) };
+    case 'graphql-federated': {
+      const [n, r] = pair();
+      return { method: 'POST', body: JSON.stringify({ query: FEDERATED, variables: { n, r } }) };
+    }
     case 'graphql-aliases': {
       const variables: Record<string, number> = {};
       for (let i = 0; i < 10; i++) [variables[`n${i}`], variables[`r${i}`]] = pair();
