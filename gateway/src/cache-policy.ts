@@ -7,10 +7,10 @@
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 
 /** The hint every field of the subgraphs declares: a year, the longest max-age HTTP caches honour. */
-export const ONE_YEAR_SECONDS = 31_536_000;
+const ONE_YEAR_SECONDS = 31_536_000;
 
 /** The Cache-Control of an answer that never changes (REST's and GraphQL's alike). */
-export const IMMUTABLE = `public, max-age=${ONE_YEAR_SECONDS}, immutable`;
+const IMMUTABLE = `public, max-age=${ONE_YEAR_SECONDS}, immutable`;
 
 /** Apollo's cache-control plugin's wording of a cacheable policy. */
 const APOLLO_CACHEABLE = /^max-age=(\d+), (public|private)$/;
