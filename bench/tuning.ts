@@ -12,7 +12,7 @@ import { CONNECTIONS, median, runLoad, type LoadResult, type Workload } from './
 
 const CYCLES = 5;
 const SECONDS = 3;
-const ALL: Workload[] = ['graphql-ncr', 'graphql-aliases', 'rest-hot'];
+const ALL: Workload[] = ['graphql-ncr', 'graphql-aliases', 'graphql-hot', 'rest-hot'];
 
 interface Variant {
   name: string;
@@ -29,7 +29,7 @@ const VARIANTS: Variant[] = [
     name: 'answer cache off',
     step: 'a bounded cache of answers (RESPONSE_CACHE_MB)',
     env: { RESPONSE_CACHE_MB: '0' },
-    workloads: ['rest-hot'],
+    workloads: ['graphql-hot', 'rest-hot'],
   },
   {
     name: "Apollo's own fetch to the subgraph",
