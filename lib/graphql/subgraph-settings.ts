@@ -46,3 +46,11 @@ export function readSubgraphSettings(env: NodeJS.ProcessEnv, name: string, portN
     production: readProduction(env),
   };
 }
+
+/** The server options every subgraph takes from its settings as they are. */
+export function subgraphServerSettings(
+  settings: SubgraphSettings,
+): Pick<SubgraphSettings, 'requestTimeoutMs' | 'production' | 'limits' | 'httpTimeouts'> {
+  const { requestTimeoutMs, production, limits, httpTimeouts } = settings;
+  return { requestTimeoutMs, production, limits, httpTimeouts };
+}

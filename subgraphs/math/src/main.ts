@@ -1,5 +1,6 @@
 // Process entry of the math subgraph: its factorial client and server on the configured port; runService does the rest.
 
+import { serveSubgraph, subgraphServerSettings } from '../../../lib/graphql';
 import { clientCredentials } from '../../../lib/grpc';
 import { describeArithmetic, nativeBignum } from '../../../lib/math';
 import { createMetricsRegistry } from '../../../lib/observability';
@@ -31,18 +32,7 @@ void runService('math', loadMathConfig, async (config, logger) => {
     math,
     registry,
     logger,
-    requestTimeoutMs: config.requestTimeoutMs,
-    production: config.production,
-    limits: config.limits,
-    httpTimeouts: config.httpTimeouts,
+    ...subgraphServerSettings(config),
   });
-  const port = await server.listen(config.host, config.port);
-  logger.info(`GraphQL on http://${config.host}:${port}/graphql, factorial service at ${config.factorial.address}`);
-  return {
-    announce: () => server.announceShutdown(),
-    async stop() {
-      await server.stop();
-      client.close();
-    },
-  };
+  return serveSubgraph(server, config, logger, `factorial service at ${config.factorial.address}`, () => client.close());
 });

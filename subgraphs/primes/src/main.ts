@@ -1,5 +1,6 @@
 // Process entry of the primes subgraph: its factorial client and server on the configured port; runService does the rest.
 
+import { serveSubgraph, subgraphServerSettings } from '../../../lib/graphql';
 import { clientCredentials } from '../../../lib/grpc';
 import { createMetricsRegistry } from '../../../lib/observability';
 import { runService } from '../../../lib/process';
@@ -27,18 +28,7 @@ void runService('primes', loadPrimesConfig, async (config, logger) => {
     primes,
     registry,
     logger,
-    requestTimeoutMs: config.requestTimeoutMs,
-    production: config.production,
-    limits: config.limits,
-    httpTimeouts: config.httpTimeouts,
+    ...subgraphServerSettings(config),
   });
-  const port = await server.listen(config.host, config.port);
-  logger.info(`GraphQL on http://${config.host}:${port}/graphql, factorial service at ${config.factorial.address}`);
-  return {
-    announce: () => server.announceShutdown(),
-    async stop() {
-      await server.stop();
-      client.close();
-    },
-  };
+  return serveSubgraph(server, config, logger, `factorial service at ${config.factorial.address}`, () => client.close());
 });
