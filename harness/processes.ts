@@ -23,6 +23,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** `count` free loopback ports, taken one after another. */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort());
+  return ports;
+}
+
 export interface RunningProcess {
   child: ChildProcess;
   /** Resolves with the exit code (or the signal's name) when the process ends. */
@@ -61,14 +68,7 @@ export async function startProcesses(
   options: { root?: string; nodeArgs?: string[]; entries?: Partial<Record<ServiceName, string>> } = {},
 ): Promise<Processes> {
   const root = options.root ?? ROOT;
-  const [factorialPort, metricsPort, mathPort, primesPort, gatewayPort, gatewayMetricsPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
+  const [factorialPort, metricsPort, mathPort, primesPort, gatewayPort, gatewayMetricsPort] = await freePorts(6);
   const sharedEnv = {
     ...process.env,
     LOG_LEVEL: 'warn',

@@ -2,7 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { freePort } from '../harness/processes';
+import { freePorts } from '../harness/processes';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -16,14 +16,7 @@ function alive(pid: number): boolean {
 }
 
 it('npm start runs all four processes, serves REST and GraphQL across both subgraphs, and stops all four on Ctrl-C', async () => {
-  const [gateway, gatewayMetrics, math, primes, factorial, metrics] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
+  const [gateway, gatewayMetrics, math, primes, factorial, metrics] = await freePorts(6);
   const child = spawn('npm', ['start'], {
     cwd: ROOT,
     env: {
