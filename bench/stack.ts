@@ -9,6 +9,7 @@ import { describeArithmetic, nativeBignum } from '../lib/math';
 import { factorialPrimeExponents, factorial, ratioOfFactorialExponentsDecimal } from '../lib/math';
 import { startProcesses, type Processes } from '../harness/processes';
 import { CONNECTIONS, cpuMicros, median, runLoad, startFloor, type LoadResult, type Workload } from './load';
+import { scrape } from '../harness/metrics';
 
 interface Row extends LoadResult {
   name: string;
@@ -16,15 +17,6 @@ interface Row extends LoadResult {
   cpuMicros: number;
   /** BatchGetFactorials calls per operation each subgraph executed ('-' when no operation reached it). */
   callsPerOperation: { math: string; primes: string };
-}
-
-/** The value of a Prometheus series (summed over labels that match). */
-async function scrape(url: string, name: string, match = ''): Promise<number> {
-  const text = await (await fetch(url)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{') && line.includes(match))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 /** Peak resident set size of a process so far, in MiB (VmHWM). */

@@ -5,6 +5,7 @@
 import { startProcesses, type Processes } from '../harness/processes';
 import { binomial, slowFactorial } from '../harness/reference';
 import { factorial as engineFactorial, nativeBignum } from '../lib/math';
+import { scrape } from '../harness/metrics';
 
 interface Answer<T> {
   data?: T | null;
@@ -18,15 +19,6 @@ async function post<T>(url: string, query: string, variables?: unknown): Promise
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as Answer<T>;
-}
-
-/** A series' value from a /metrics text, summed over the series that match `labels`. */
-async function scrape(url: string, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(url)).text();
-  return text
-    .split('\n')
-    .filter((line) => (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) && line.includes(labels))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 /** The prime factorization of a positive integer whose primes are all at most `limit`, by trial division. */

@@ -8,6 +8,7 @@ import { unary } from '../harness/grpc';
 import { startProcesses, type Processes } from '../harness/processes';
 import { createFactorialClient, Representation } from '../services/factorial/client';
 import { binomial } from '../harness/reference';
+import { scrape } from '../harness/metrics';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,15 +43,6 @@ async function get(url: string): Promise<Answer> {
     body: (await response.json()) as Answer['body'],
     ms: performance.now() - started,
   };
-}
-
-/** A Prometheus sample's value from a /metrics text (summed over the series that match `labels`). */
-async function scrape(url: string, name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(url)).text();
-  return text
-    .split('\n')
-    .filter((line) => (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) && line.includes(labels))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 const codeOf = (answer: Answer): string | undefined =>
