@@ -30,8 +30,3 @@ export function checkPair(n: unknown, r: unknown, maxN: number): asserts n is nu
 export function tooManyFactorials(limit: number): Error {
   return badInput(`the operation needs more than ${limit} distinct factorials, the limit (MAX_OPERATION_FACTORIALS)`);
 }
-
-/** Throws BAD_USER_INPUT, once for the whole list, when a list argument holds more than `max` items. */
-export function checkListLength(name: string, list: readonly unknown[], max: number): void {
-  if (list.length > max) throw badInput(`${name} may hold at most ${max} items (MAX_LIST_LENGTH) (got ${list.length})`);
-}
