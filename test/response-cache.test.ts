@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { metricValue, startStack, type Stack } from '../harness/stack';
-import { binomial, slowFactorial } from '../harness/reference';
+import { binomial, binomialModPrime, slowFactorial } from '../harness/reference';
 
 jest.setTimeout(120_000);
 
@@ -171,6 +171,33 @@ describe("the gateway's cache of answers", () => {
         expect(response.headers.get('vary')).toMatch(/accept/i);
         expect(await response.json()).toEqual({ data: { ncr: binomial(90, 45).toString() } });
       }
+    }
+  });
+
+  it('computes a burst of one heavy operation once: the others wait for its answer', async () => {
+    // ncr(200000, 100000) has 60,204 digits and is computed on a worker thread: long enough for all to overlap.
+    const query = '{ burst: ncr(n: 200000, r: 100000) }';
+    const before = await heard();
+    const [hits, misses] = [await lookups('hit'), await lookups('miss')];
+    const answers = await Promise.all(Array.from({ length: 12 }, () => post({ query })));
+    expect(await heard()).toBe(before + 1);
+    expect(await lookups('miss')).toBe(misses + 1);
+    expect(await lookups('hit')).toBe(hits + 11);
+    expect(answers.map((a) => a.cache).sort()).toEqual([...Array<string>(11).fill('hit'), 'miss']);
+    const value = answers[0]!.body.data!.burst as string;
+    expect(value).toHaveLength(60_204);
+    const p = 1_000_003n;
+    expect(BigInt(value) % p).toBe(binomialModPrime(200_000, 100_000, p));
+    for (const answer of answers) expect(answer.body.data!.burst === value).toBe(true);
+  });
+
+  it('lets the waiting requests compute for themselves when the first one fails', async () => {
+    // The first refused (an error is never kept): each of the others is checked by the subgraph in turn, none waits forever.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post({ query: '{ ncr(n: 7, r: 9) }' })));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(answer.cache).toBe('miss');
     }
   });
 

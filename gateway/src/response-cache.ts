@@ -9,6 +9,9 @@
 // - in Apollo's pipeline (responseForOperation), once the document is parsed and validated: by the normalized
 //   document itself (printed, so that spacing, commas and comments do not matter), the name and the variables. A hit
 //   there skips planning and every subgraph; it also teaches the route the new text.
+// Identical operations that arrive while the first is computed wait for its answer (within their own deadline)
+// rather than compute it again, as a router deduplicates queries: a burst of one heavy operation costs one
+// computation, not one memory share each.
 
 import type { ApolloServerPlugin, GraphQLRequestContext, GraphQLRequestListener, GraphQLResponse } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
@@ -57,6 +60,8 @@ export interface HttpGraphQLRequest {
 export interface AnswerCacheState {
   key?: string;
   hit?: boolean;
+  /** Set on the request that computes an answer others wait for: wakes them (after the answer is stored). */
+  settle?: () => void;
   /** Set when the answer may be kept: its Cache-Control and lifetime. */
   store?: { cacheControl: string; maxAgeSeconds: number };
 }
@@ -68,6 +73,8 @@ export interface AnswerCacheState {
  */
 export interface AnswerCacheContext {
   answerCache?: AnswerCacheState | false;
+  /** How long the request may wait for an identical operation's answer (its deadline, which comes early if it leaves). */
+  deadline?: { onExpire(listener: () => void): () => void };
 }
 
 /** Bytes an entry is counted for besides its key and its payload (the object, lru-cache's bookkeeping). */
@@ -90,6 +97,8 @@ export class ResponseCache {
   /** The content type Apollo chose for each Accept header, learned from its answers. */
   private readonly contentTypes = new Map<string, string>();
   private readonly documentIds = new WeakMap<DocumentNode, string>();
+  /** The answers being computed, by key: resolved once the answer is stored, or known not to be. */
+  private readonly computing = new Map<string, Promise<void>>();
   private readonly lookups?: Counter<'cache' | 'result'>;
 
   constructor(options: ResponseCacheOptions) {
@@ -172,9 +181,21 @@ export class ResponseCache {
     };
   }
 
-  /** Keeps the answer Apollo just sent, as the plugin decided, and learns the content type it chose for this Accept. */
+  /**
+   * Keeps the answer Apollo just sent, as the plugin decided, and learns the content type it chose for this Accept;
+   * then wakes the requests that waited for it. Called once per request that went through Apollo, answered or not.
+   */
   storeGraphQLAnswer(state: AnswerCacheState | false | undefined, accept: string | undefined, contentType: unknown, body: unknown): void {
-    if (!state || !state.key || !state.store || typeof body !== 'string' || typeof contentType !== 'string') return;
+    if (!state) return;
+    try {
+      this.keep(state, accept, contentType, body);
+    } finally {
+      state.settle?.();
+    }
+  }
+
+  private keep(state: AnswerCacheState, accept: string | undefined, contentType: unknown, body: unknown): void {
+    if (!state.key || !state.store || typeof body !== 'string' || typeof contentType !== 'string') return;
     const { cacheControl, maxAgeSeconds } = state.store;
     const answer: GraphQLAnswer = { kind: 'graphql', body: Buffer.from(body), cacheControl, maxAgeSeconds, storedAt: Date.now() };
     this.entries.set(state.key, answer, maxAgeSeconds * 1000);
@@ -201,17 +222,32 @@ export class ResponseCache {
         cache.learnAliases(requestContext, documentId);
         const { request } = requestContext;
         const key = answerKey(documentId, request.operationName, request.variables);
-        const entry = cache.entries.get(key);
-        const hit = entry?.kind === 'graphql';
-        cache.lookups?.inc({ cache: 'graphql', result: hit ? 'hit' : 'miss' });
+        let entry = cache.entries.get(key);
+        if (entry?.kind !== 'graphql') {
+          const computing = cache.computing.get(key);
+          if (computing) {
+            // The same operation is being computed: its answer, once stored, is this one's too.
+            await within(computing, contextValue.deadline);
+            entry = cache.entries.get(key);
+          } else {
+            let wake!: () => void;
+            cache.computing.set(key, new Promise<void>((resolve) => (wake = resolve)));
+            state.settle = () => {
+              cache.computing.delete(key);
+              wake();
+            };
+          }
+        }
+        const answer = entry?.kind === 'graphql' ? entry : undefined;
+        cache.lookups?.inc({ cache: 'graphql', result: answer ? 'hit' : 'miss' });
         state.key = key;
-        state.hit = hit;
-        if (!hit) return null;
+        state.hit = answer !== undefined;
+        if (!answer) return null;
         // The answer's policy is the kept one, less the time it has been kept.
-        const age = Math.floor((Date.now() - entry.storedAt) / 1000);
-        requestContext.overallCachePolicy.replace({ maxAge: Math.max(0, entry.maxAgeSeconds - age), scope: 'PUBLIC' });
+        const age = Math.floor((Date.now() - answer.storedAt) / 1000);
+        requestContext.overallCachePolicy.replace({ maxAge: Math.max(0, answer.maxAgeSeconds - age), scope: 'PUBLIC' });
         const response: Pick<GraphQLResponse, 'body' | 'http'> = {
-          body: { kind: 'single', singleResult: JSON.parse(entry.body.toString('utf8')) },
+          body: { kind: 'single', singleResult: JSON.parse(answer.body.toString('utf8')) },
           http: { status: undefined, headers: new HeaderMap([['age', String(age)]]) },
         };
         return response as GraphQLResponse;
@@ -257,6 +293,18 @@ export class ResponseCache {
     const hash = persistedQueryHash(extensions);
     if (hash !== undefined && this.entries.get(`h:${hash}`) === undefined) this.entries.set(`h:${hash}`, alias);
   }
+}
+
+/** Resolves when `promise` does, or when the deadline passes (then the caller goes on without it). */
+function within(promise: Promise<void>, deadline: AnswerCacheContext['deadline']): Promise<void> {
+  if (!deadline) return promise;
+  return new Promise<void>((resolve) => {
+    const stop = deadline.onExpire(resolve);
+    void promise.then(() => {
+      stop();
+      resolve();
+    });
+  });
 }
 
 /** The max-age of a Cache-Control that lets shared caches keep the answer (public, no no-store or private), else 0. */

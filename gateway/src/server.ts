@@ -264,10 +264,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     handler: async (request, reply) => {
       const cached = answers.graphqlAnswer(request);
       if (cached) return reply.headers(cached.headers).header(REQUEST_ID_HEADER, request.id).send(cached.body);
-      const body = await handleGraphQL.call(app, request, reply);
-      const accept = request.headers.accept;
-      answers.storeGraphQLAnswer(contexts.get(request)?.answerCache, accept, reply.getHeader('content-type'), body);
-      return body;
+      let body: unknown;
+      try {
+        body = await handleGraphQL.call(app, request, reply);
+        return body;
+      } finally {
+        // Kept if its policy allows; requests waiting for the same answer are woken either way.
+        answers.storeGraphQLAnswer(contexts.get(request)?.answerCache, request.headers.accept, reply.getHeader('content-type'), body);
+      }
     },
   });
 
