@@ -191,6 +191,22 @@ describe("the gateway's cache of answers", () => {
     for (const answer of answers) expect(answer.body.data!.burst === value).toBe(true);
   });
 
+  it('computes a burst of one REST pair once too', async () => {
+    const before = await heard();
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const response = await fetch(`${stack.gatewayUrl}/api/ncr/150000/75000`);
+        return { status: response.status, cache: response.headers.get('x-cache'), text: await response.text() };
+      }),
+    );
+    expect(await heard()).toBe(before + 1);
+    expect(answers.map((a) => a.cache).sort()).toEqual([...Array<string>(7).fill('hit'), 'miss']);
+    const { ncr } = JSON.parse(answers[0]!.text.replace(/"ncr":(\d+)/, '"ncr":"$1"')) as { ncr: string };
+    expect(BigInt(ncr) % 1_000_003n).toBe(binomialModPrime(150_000, 75_000, 1_000_003n));
+    for (const answer of answers)
+      expect({ status: answer.status, same: answer.text === answers[0]!.text }).toEqual({ status: 200, same: true });
+  });
+
   it('lets the waiting requests compute for themselves when the first one fails', async () => {
     // The first refused (an error is never kept): each of the others is checked by the subgraph in turn, none waits forever.
     const answers = await Promise.all(Array.from({ length: 6 }, () => post({ query: '{ ncr(n: 7, r: 9) }' })));

@@ -2,6 +2,7 @@
 
 import { canonicalJson, publicMaxAge, ResponseCache } from './response-cache';
 import { Registry } from 'prom-client';
+import { Deadline } from '../../lib/request';
 
 describe('publicMaxAge', () => {
   it.each([
@@ -42,9 +43,9 @@ describe('ResponseCache (REST answers)', () => {
     cache.storeRestAnswer(10, 3, '120', 'no-store');
     cache.storeRestAnswer(10, 4, '210', 'private, max-age=60');
     cache.storeRestAnswer(10, 5, '252', 'public, max-age=31536000, immutable');
-    expect(cache.restAnswer(10, 3)).toBeUndefined();
-    expect(cache.restAnswer(10, 4)).toBeUndefined();
-    expect(cache.restAnswer(10, 5)).toMatchObject({ digits: '252', cacheControl: 'public, max-age=31536000, immutable' });
+    expect((await cache.restAnswer(10, 3)).answer).toBeUndefined();
+    expect((await cache.restAnswer(10, 4)).answer).toBeUndefined();
+    expect((await cache.restAnswer(10, 5)).answer).toMatchObject({ digits: '252', cacheControl: 'public, max-age=31536000, immutable' });
     const text = await registry.metrics();
     expect(text).toContain('cache_lookups_total{cache="rest",result="miss"} 2');
     expect(text).toContain('cache_lookups_total{cache="rest",result="hit"} 1');
@@ -53,24 +54,55 @@ describe('ResponseCache (REST answers)', () => {
   it('drops an answer once its max-age has passed', async () => {
     const cache = new ResponseCache({ maxBytes: 1 << 20 });
     cache.storeRestAnswer(10, 5, '252', 'public, max-age=1');
-    expect(cache.restAnswer(10, 5)?.digits).toBe('252');
+    expect((await cache.restAnswer(10, 5)).answer?.digits).toBe('252');
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect(cache.restAnswer(10, 5)).toBeUndefined();
+    expect((await cache.restAnswer(10, 5)).answer).toBeUndefined();
   });
 
-  it('holds at most its bytes, keeps no answer larger than an eighth of them, and keeps nothing when sized 0', () => {
+  it('holds at most its bytes, keeps no answer larger than an eighth of them, and keeps nothing when sized 0', async () => {
     const cache = new ResponseCache({ maxBytes: 64 * 1024 });
     for (let n = 0; n < 200; n++) {
       cache.storeRestAnswer(n, 1, '7'.repeat(4_000), 'public, max-age=60');
       expect(cache.bytes).toBeLessThanOrEqual(64 * 1024);
     }
-    expect(cache.restAnswer(199, 1)).toBeDefined();
-    expect(cache.restAnswer(0, 1)).toBeUndefined();
+    expect((await cache.restAnswer(199, 1)).answer).toBeDefined();
+    expect((await cache.restAnswer(0, 1)).answer).toBeUndefined();
     cache.storeRestAnswer(1000, 1, '7'.repeat(9_000), 'public, max-age=60');
-    expect(cache.restAnswer(1000, 1)).toBeUndefined();
+    expect((await cache.restAnswer(1000, 1)).answer).toBeUndefined();
 
     const off = new ResponseCache({ maxBytes: 0 });
     off.storeRestAnswer(10, 5, '252', 'public, max-age=60');
-    expect(off.restAnswer(10, 5)).toBeUndefined();
+    expect((await off.restAnswer(10, 5)).answer).toBeUndefined();
+  });
+});
+
+describe('ResponseCache (identical requests in flight)', () => {
+  const far = () => new Deadline(Date.now() + 10_000);
+
+  it('makes the first request the one to compute, and the others wait until its answer is stored', async () => {
+    const cache = new ResponseCache({ maxBytes: 1 << 20 });
+    const first = await cache.restAnswer(10, 5, far);
+    expect(first).toEqual({ answer: undefined, settle: expect.any(Function) });
+    let woke = false;
+    const second = cache.restAnswer(10, 5, far).then((result) => ((woke = true), result));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(woke).toBe(false);
+    cache.storeRestAnswer(10, 5, '252', 'public, max-age=60');
+    first.settle!();
+    expect((await second).answer?.digits).toBe('252');
+    expect((await second).settle).toBeUndefined();
+  });
+
+  it('lets a waiting request go on by itself when its deadline passes, or when the first one kept nothing', async () => {
+    const cache = new ResponseCache({ maxBytes: 1 << 20 });
+    const first = await cache.restAnswer(10, 5, far);
+    const started = Date.now();
+    expect(await cache.restAnswer(10, 5, () => new Deadline(Date.now() + 50))).toEqual({ answer: undefined, settle: undefined });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const other = cache.restAnswer(10, 5, far);
+    first.settle!(); // nothing stored: an error
+    expect(await other).toEqual({ answer: undefined, settle: undefined });
+    // Nobody computes it any more: the next request is the one.
+    expect((await cache.restAnswer(10, 5, far)).settle).toEqual(expect.any(Function));
   });
 });

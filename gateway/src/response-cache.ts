@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { byteCache, type ByteCache } from '../../lib/cache';
+import type { Deadline } from '../../lib/request';
 
 /** The header that says whether an answer came from this cache (hit) or was computed (miss). */
 export const CACHE_STATUS_HEADER = 'x-cache';
@@ -74,7 +75,7 @@ export interface AnswerCacheState {
 export interface AnswerCacheContext {
   answerCache?: AnswerCacheState | false;
   /** How long the request may wait for an identical operation's answer (its deadline, which comes early if it leaves). */
-  deadline?: { onExpire(listener: () => void): () => void };
+  deadline?: Waitable;
 }
 
 /** Bytes an entry is counted for besides its key and its payload (the object, lru-cache's bookkeeping). */
@@ -135,13 +136,26 @@ export class ResponseCache {
     this.entries.clear();
   }
 
-  /** The REST answer for n and r, if kept (and counts the lookup). */
-  restAnswer(n: number, r: number): RestAnswer | undefined {
-    if (!this.enabled) return undefined;
-    const entry = this.entries.get(`r:${n}/${r}`);
-    const answer = entry?.kind === 'rest' ? entry : undefined;
+  /**
+   * The REST answer for n and r: kept, or computed meanwhile by an identical request, waited for until `deadline()`
+   * (asked for only then). Without an answer, `settle` is set when this request is the one to compute it: call it
+   * once its answer is stored or known not to be, to wake the others. Counts the lookup.
+   */
+  async restAnswer(n: number, r: number, deadline?: () => Deadline): Promise<{ answer?: RestAnswer; settle?: () => void }> {
+    if (!this.enabled) return {};
+    const key = `r:${n}/${r}`;
+    const kept = (): RestAnswer | undefined => {
+      const entry = this.entries.get(key);
+      return entry?.kind === 'rest' ? entry : undefined;
+    };
+    let answer = kept();
+    let settle: (() => void) | undefined;
+    if (!answer && deadline) {
+      settle = await this.claim(key, deadline());
+      if (!settle) answer = kept();
+    }
     this.lookups?.inc({ cache: 'rest', result: answer ? 'hit' : 'miss' });
-    return answer;
+    return { answer, settle };
   }
 
   /** Keeps a REST answer, if its Cache-Control (Apollo's, for the operation the route ran) allows. */
@@ -224,19 +238,8 @@ export class ResponseCache {
         const key = answerKey(documentId, request.operationName, request.variables);
         let entry = cache.entries.get(key);
         if (entry?.kind !== 'graphql') {
-          const computing = cache.computing.get(key);
-          if (computing) {
-            // The same operation is being computed: its answer, once stored, is this one's too.
-            await within(computing, contextValue.deadline);
-            entry = cache.entries.get(key);
-          } else {
-            let wake!: () => void;
-            cache.computing.set(key, new Promise<void>((resolve) => (wake = resolve)));
-            state.settle = () => {
-              cache.computing.delete(key);
-              wake();
-            };
-          }
+          state.settle = await cache.claim(key, contextValue.deadline);
+          if (!state.settle) entry = cache.entries.get(key);
         }
         const answer = entry?.kind === 'graphql' ? entry : undefined;
         cache.lookups?.inc({ cache: 'graphql', result: answer ? 'hit' : 'miss' });
@@ -275,6 +278,25 @@ export class ResponseCache {
     };
   }
 
+  /**
+   * Waits while an identical request computes the answer under `key` (until it is stored or known not to be, or the
+   * deadline passes) and returns undefined; or, when none does, makes this request the one, and returns the function
+   * that wakes those that wait for it.
+   */
+  private async claim(key: string, deadline: Waitable | undefined): Promise<(() => void) | undefined> {
+    const computing = this.computing.get(key);
+    if (computing) {
+      await within(computing, deadline);
+      return undefined;
+    }
+    let wake!: () => void;
+    this.computing.set(key, new Promise<void>((resolve) => (wake = resolve)));
+    return () => {
+      this.computing.delete(key);
+      wake();
+    };
+  }
+
   /** The normalized document's id: the SHA-256 of its printed form, once per parsed document (Apollo keeps them). */
   private documentId(document: DocumentNode): string {
     let id = this.documentIds.get(document);
@@ -295,8 +317,11 @@ export class ResponseCache {
   }
 }
 
+/** What a wait needs of a request's deadline. */
+type Waitable = Pick<Deadline, 'onExpire'>;
+
 /** Resolves when `promise` does, or when the deadline passes (then the caller goes on without it). */
-function within(promise: Promise<void>, deadline: AnswerCacheContext['deadline']): Promise<void> {
+function within(promise: Promise<void>, deadline: Waitable | undefined): Promise<void> {
   if (!deadline) return promise;
   return new Promise<void>((resolve) => {
     const stop = deadline.onExpire(resolve);

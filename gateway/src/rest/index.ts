@@ -59,26 +59,31 @@ export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options
         return sendFailure(reply, input, 'BAD_USER_INPUT', message);
       }
       const lossless = wantsString(request);
-      // Kept in their default form; the lossless form is the same with two quotes added.
-      const cached = answers.restAnswer(n, r);
+      // Its answer is kept by the cache of answers as REST's (the GraphQL cache would keep it again, in GraphQL's shape).
+      let context: GatewayContext | undefined;
+      const contextOf = () => (context ??= { ...options.context(request, reply), answerCache: false as const });
+      // Kept in their default form; the lossless form is the same with two quotes added. An identical request being
+      // computed is waited for.
+      const { answer: cached, settle } = await answers.restAnswer(n, r, () => contextOf().deadline);
       if (cached) {
         void reply.header('age', String(Math.floor((Date.now() - cached.storedAt) / 1000)));
         return sendSuccess(reply, n, r, cached.digits, lossless, cached.cacheControl, 'hit');
       }
-
-      // Its answer is kept here, not by the GraphQL cache (which would keep the same answer again, in GraphQL's shape).
-      const context = { ...options.context(request, reply), answerCache: false as const };
-      const response = await options.apollo.executeOperation({ query: NCR_QUERY, variables: { n, r } }, { contextValue: context });
-      if (response.body.kind !== 'single') return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
-      const { data, errors } = response.body.singleResult;
-      const error = errors?.[0];
-      if (error) return sendFailure(reply, [n, r], errorCodeOf(error.extensions?.code), error.message);
-      const ncr = (data as { ncr?: unknown } | null | undefined)?.ncr;
-      if (typeof ncr !== 'string' || !/^\d+$/.test(ncr)) return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
-      // Apollo's cache policy for the operation (the subgraph's hints, merged), as a GraphQL answer would carry it.
-      const cacheControl = response.http.headers.get('cache-control') ?? 'no-store';
-      answers.storeRestAnswer(n, r, ncr, cacheControl);
-      return sendSuccess(reply, n, r, ncr, lossless, cacheControl, answers.enabled ? 'miss' : undefined);
+      try {
+        const response = await options.apollo.executeOperation({ query: NCR_QUERY, variables: { n, r } }, { contextValue: contextOf() });
+        if (response.body.kind !== 'single') return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
+        const { data, errors } = response.body.singleResult;
+        const error = errors?.[0];
+        if (error) return sendFailure(reply, [n, r], errorCodeOf(error.extensions?.code), error.message);
+        const ncr = (data as { ncr?: unknown } | null | undefined)?.ncr;
+        if (typeof ncr !== 'string' || !/^\d+$/.test(ncr)) return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
+        // Apollo's cache policy for the operation (the subgraph's hints, merged), as a GraphQL answer would carry it.
+        const cacheControl = response.http.headers.get('cache-control') ?? 'no-store';
+        answers.storeRestAnswer(n, r, ncr, cacheControl);
+        return sendSuccess(reply, n, r, ncr, lossless, cacheControl, answers.enabled ? 'miss' : undefined);
+      } finally {
+        settle?.();
+      }
     },
   );
 };
