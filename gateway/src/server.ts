@@ -27,6 +27,7 @@ import {
   errorBody,
   jsonErrorHandlers,
   guardSlowClients,
+  guardJsonDepth,
   timedFastifyOptions,
   type HttpTimeouts,
 } from '../../lib/http';
@@ -155,6 +156,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     genReqId: requestIdOf,
   });
   guardSlowClients(app, timeouts, options.registry);
+  guardJsonDepth(app);
   // Trace context, spans and request loggers; the gateway is the edge: it starts a trace id when the client sent none.
   const requestTrace = traceRequests(app, { originate: true, logger });
   let stopping = false;

@@ -134,20 +134,19 @@ function listItemsInDocument(document: DocumentNode): number {
   return items;
 }
 
-/** Items in every array of a request's variables, however deep; it stops counting past `max` (the body limit bounds it anyway). */
-function listItemsInVariables(value: unknown, max: number, counted = 0): number {
-  if (counted > max || typeof value !== 'object' || value === null) return counted;
-  if (Array.isArray(value)) {
-    counted += value.length;
-    for (const item of value) {
-      if (counted > max) break;
-      counted = listItemsInVariables(item, max, counted);
-    }
-    return counted;
-  }
-  for (const item of Object.values(value)) {
-    if (counted > max) break;
-    counted = listItemsInVariables(item, max, counted);
+/**
+ * Items in every array of a request's variables, however deep; it stops counting past `max`. Iterative, with an
+ * explicit stack: the value is the client's, and its depth is not ours to trust.
+ */
+function listItemsInVariables(variables: unknown, max: number): number {
+  let counted = 0;
+  const pending: unknown[] = [variables];
+  while (pending.length > 0 && counted <= max) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    const items = Array.isArray(value) ? value : Object.values(value);
+    if (Array.isArray(value)) counted += value.length;
+    for (const item of items) if (typeof item === 'object' && item !== null) pending.push(item);
   }
   return counted;
 }

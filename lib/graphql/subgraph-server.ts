@@ -11,7 +11,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import Fastify from 'fastify';
 import type { DocumentNode } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
-import { defaultHttpTimeouts, jsonErrorHandlers, guardSlowClients, timedFastifyOptions, type HttpTimeouts } from '../http';
+import { defaultHttpTimeouts, jsonErrorHandlers, guardJsonDepth, guardSlowClients, timedFastifyOptions, type HttpTimeouts } from '../http';
 import { requestIdOf, silentLogger, traceRequests, type Logger, type RequestTrace } from '../observability';
 import type { ShutdownSteps } from '../process';
 import { DEADLINE_HEADER, deadlineFromHeader, responseDeadline, type RequestScope } from '../request';
@@ -70,6 +70,7 @@ export async function createSubgraphServer<TContext extends SubgraphContext>(
   // Fastify, as the gateway (bench/http-integration.ts measured it against Express 5).
   const app = Fastify({ bodyLimit, genReqId: requestIdOf, ...timedFastifyOptions(timeouts) });
   guardSlowClients(app, timeouts, options.registry);
+  guardJsonDepth(app);
   // Joins the gateway's trace (traceparent) and keeps its request id (x-request-id).
   const requestTrace = traceRequests(app, { originate: false, logger });
   let healthy = true;

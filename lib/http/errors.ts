@@ -1,9 +1,12 @@
 // What a Fastify server answers when no route or the HTTP layer refuses a request: a JSON body shaped as GraphQL's
 // errors, with a registered code, never Fastify's own FST_ERR_* shape, an HTML page or a stack.
 
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '../errors';
 import type { Logger } from '../observability';
+import { JsonTooDeepError } from './json-depth';
 
 /** A GraphQL-shaped error body. */
 export function errorBody(message: string, code: ErrorCode): { errors: { message: string; extensions: { code: ErrorCode } }[] } {
@@ -39,8 +42,33 @@ export function jsonErrorHandlers(
         ? `request body too large (limit ${options.bodyLimit} bytes)`
         : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
           ? 'unsupported content type: send application/json'
-          : 'malformed request';
+          : error instanceof JsonTooDeepError
+            ? error.message
+            : 'malformed request';
     options.refused?.(request, 'BAD_REQUEST', message);
     return reply.code(status).send(errorBody(message, 'BAD_REQUEST'));
   });
+}
+
+/**
+ * What Node.js's HTTP parser refuses before any route runs (headers too large, a request too slow, malformed HTTP),
+ * answered as every other refusal: a GraphQL-shaped body with BAD_REQUEST, then the connection closed. Fastify's own
+ * handler answers these in a shape of its own, with no code.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'the request did not arrive in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'the request line and headers are too large: send large variables in a POST body']
+        : [400, 'malformed HTTP request'];
+  const body = JSON.stringify(errorBody(message, 'BAD_REQUEST'));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

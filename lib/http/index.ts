@@ -6,3 +6,5 @@ export * from './listen';
 export * from './timeouts';
 // The JSON shape of refusals made below GraphQL (unknown routes, malformed bodies).
 export * from './errors';
+// How deep a request's JSON may nest, checked on its text before anything walks it.
+export { guardJsonDepth, jsonDeeperThan, JsonTooDeepError, MAX_JSON_DEPTH } from './json-depth';

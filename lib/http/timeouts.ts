@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { readInt } from '../config';
+import { clientErrorHandler } from './errors';
 
 export interface HttpTimeouts {
   /** Time to receive a request's line and headers (slowloris). */
@@ -70,8 +71,11 @@ export function timedFastifyOptions(timeouts: HttpTimeouts): {
   connectionTimeout: number;
   keepAliveTimeout: number;
   requestTimeout: number;
+  clientErrorHandler: typeof clientErrorHandler;
 } {
   return {
+    // Requests too slow to arrive are refused by Node.js's parser: answered with a code, like every refusal.
+    clientErrorHandler,
     serverFactory: (handler) => createTimedServer(timeouts, handler),
     connectionTimeout: timeouts.idleMs,
     keepAliveTimeout: timeouts.keepAliveMs,

@@ -151,13 +151,31 @@ const extras = fc.record(
   { requiredKeys: [] },
 );
 
+/**
+ * A value nested 1 to 40,000 deep (under the 100 KB body limit) in the variables or the extensions, written as text:
+ * JSON.stringify itself overflows the stack on such a value.
+ */
+const nesting = fc.option(
+  fc.record({
+    place: fc.constantFrom('variables', 'extensions'),
+    text: fc.oneof(
+      fc.integer({ min: 1, max: 80 }).map((d) => `{"deep":${'['.repeat(d)}${']'.repeat(d)}}`),
+      fc.integer({ min: 1, max: 40_000 }).map((d) => `{"deep":${'['.repeat(d)}${']'.repeat(d)}}`),
+      fc.integer({ min: 1, max: 16_000 }).map((d) => `{"deep":${'{"a":'.repeat(d)}null${'}'.repeat(d)}}`),
+    ),
+  }),
+  { freq: 4 },
+);
+
 it('answers thousands of generated GraphQL documents without a 5xx, with a code on every error, and exact values', async () => {
   await fc.assert(
-    fc.asyncProperty(document, extras, async (query, { operationName, variables }) => {
+    fc.asyncProperty(document, extras, nesting, async (query, { operationName, variables }, nested) => {
+      let text = JSON.stringify({ query, operationName, variables });
+      if (nested) text = `${text.slice(0, -1)},${JSON.stringify(nested.place)}:${nested.text}}`;
       const response = await fetch(`${stack.gatewayUrl}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, operationName, variables }),
+        body: text,
       });
       expect(response.status).toBeLessThan(500);
       const body = (await response.json()) as { data?: Record<string, string> | null; errors?: { extensions?: { code?: string } }[] };
