@@ -4,6 +4,10 @@
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { validate as validateOpenApi } from '@readme/openapi-parser';
 import Ajv2020 from 'ajv/dist/2020';
 import { parse as parseLossless, isLosslessNumber } from 'lossless-json';
@@ -83,6 +87,26 @@ describe('the OpenAPI description', () => {
     expect(result.valid ? [] : result.errors).toEqual([]);
     expect(Object.keys(document.paths)).toEqual(['/api/ncr/{n}/{r}']);
   });
+
+  it("passes Redocly's linter with its recommended rules: no error, no warning", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'openapi-'));
+    const file = join(dir, 'openapi.json');
+    await writeFile(file, JSON.stringify(document));
+    const cli = require.resolve('@redocly/cli/bin/cli.js');
+    const run = spawnSync(process.execPath, [cli, 'lint', file, '--extends', 'recommended', '--format', 'json'], {
+      encoding: 'utf8',
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      timeout: 60_000,
+    });
+    await rm(dir, { recursive: true, force: true });
+    const report = JSON.parse(run.stdout) as {
+      totals: { errors: number; warnings: number };
+      problems: { ruleId: string; message: string }[];
+    };
+    expect(report.problems.map(({ ruleId, message }) => `${ruleId}: ${message}`)).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+    expect(run.status).toBe(0);
+  }, 60_000);
 
   it('says what ncr is and which clients read it exactly', () => {
     const ok = document.paths['/api/ncr/{n}/{r}']!.get.responses['200']!.content;

@@ -224,7 +224,12 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
         title: 'Exact nCr, REST',
         version: '1',
         description: 'The REST route of the tutorial this API descends from, exact for any size. GraphQL is at /graphql.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
+      // Relative: the description is served by the gateway it describes, whatever its host and port.
+      servers: [{ url: '/', description: 'this gateway' }],
+      // A public API: no credentials on any operation, said explicitly.
+      security: [],
     },
     hideUntagged: true,
   });
