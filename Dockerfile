@@ -38,6 +38,9 @@ COPY package.json supergraph.graphql ./
 COPY proto proto
 COPY subgraphs/math/schema.graphql subgraphs/math/schema.graphql
 COPY subgraphs/primes/schema.graphql subgraphs/primes/schema.graphql
+# The pages' own scripts and styles, and the example operations the home page and GraphiQL use.
+COPY gateway/public gateway/public
+COPY examples examples
 USER node
 # node is PID 1 (exec form, no shell) and handles SIGTERM itself: not-ready, drain, exit 0.
 STOPSIGNAL SIGTERM

@@ -53,3 +53,34 @@ export function binomialModPrime(n: number, r: number, p: bigint): bigint {
   };
   return (factMod(n) * power((factMod(r) * factMod(n - r)) % p, p - 2n)) % p;
 }
+
+/** The primes up to n, by the sieve of Eratosthenes. */
+export function primesUpTo(n: number): number[] {
+  const composite = new Uint8Array(n + 1);
+  const primes: number[] = [];
+  for (let i = 2; i <= n; i++) {
+    if (composite[i]) continue;
+    primes.push(i);
+    for (let j = i * i; j <= n; j += i) composite[j] = 1;
+  }
+  return primes;
+}
+
+/** C(n, r) as [prime, exponent] pairs with a non-zero exponent, primes ascending: Legendre's formula, three times. */
+export function binomialPrimePowers(n: number, r: number): [number, number][] {
+  const legendre = (m: number, p: number): number => {
+    let e = 0;
+    for (let q = Math.floor(m / p); q > 0; q = Math.floor(q / p)) e += q;
+    return e;
+  };
+  return primesUpTo(n)
+    .map((p): [number, number] => [p, legendre(n, p) - legendre(r, p) - legendre(n - r, p)])
+    .filter(([, e]) => e > 0);
+}
+
+/** A decimal string's remainder modulo m (m below 2^49, so every step is exact in a double). */
+export function decimalMod(digits: string, m: number): number {
+  let rest = 0;
+  for (let i = 0; i < digits.length; i++) rest = (rest * 10 + digits.charCodeAt(i) - 48) % m;
+  return rest;
+}

@@ -222,6 +222,25 @@ describe('the page a person opens', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();
     for (const link of ['href="/graphql"', 'href="/api/openapi.json"', 'href="/api/ncr/52/5"']) expect(html).toContain(link);
+    // Its form and script, which load nothing from elsewhere, and a policy that tells the browser so.
+    expect(html).toContain('<form id="ncr-form"');
+    expect(response.headers.get('content-security-policy')).toMatch(/default-src 'self'.*connect-src 'self'/);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const script = await fetch(`${stack.gatewayUrl}/assets/home.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await script.text()).toContain("document.getElementById('home-config')");
+  });
+
+  it('serves no GraphiQL in production, where Sandbox is not served either, and does not link it', async () => {
+    expect((await fetch(`${stack.gatewayUrl}/graphiql`)).status).toBe(404);
+    expect((await fetch(`${stack.gatewayUrl}/graphiql/assets/graphiql.min.js`)).status).toBe(404);
+    expect(await (await fetch(`${stack.gatewayUrl}/`)).text()).not.toContain('/graphiql');
+  });
+
+  it('answers an unknown asset with 404 NOT_FOUND', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/assets/..%2Fpackage.json`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('NOT_FOUND');
   });
 });
 

@@ -35,7 +35,7 @@ import { LATENCY_BUCKETS, recordRefusal, requestIdOf, silentLogger, traceRequest
 import { REQUEST_ID_HEADER, responseDeadline } from '../../lib/request';
 import { cachePolicyHeaders } from './cache-policy';
 import { COMPRESSION_OPTIONS } from './compression';
-import { homePage } from './home-page';
+import { pages } from './pages';
 import type { GatewayContext } from './context';
 import { ApolloFetchDataSource, SubgraphDataSource } from './data-source';
 import { readinessProbe } from './readiness';
@@ -234,7 +234,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     hideUntagged: true,
   });
   app.get('/api/openapi.json', async () => app.swagger());
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(homePage(!production)));
+  // The home page, and GraphiQL where Sandbox is served.
+  await pages(app, { explorer: !production });
 
   // Requests whose refusal is counted already (by the REST route or the HTTP layer), so that onSend does not again.
   const counted = new WeakSet<FastifyRequest>();
