@@ -6,7 +6,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { GatewayServerOptions } from '../gateway/src/server';
+import type { GatewayTuning } from './gateway-variant';
 import { startProcesses, type Processes } from '../harness/processes';
 import { CONNECTIONS, median, runLoad, type LoadResult, type Workload } from './load';
 
@@ -19,7 +19,7 @@ interface Variant {
   /** What the tuned stack has instead. */
   step: string;
   env?: Record<string, string>;
-  tuning?: GatewayServerOptions['tuning'];
+  tuning?: GatewayTuning;
   workloads: Workload[];
 }
 

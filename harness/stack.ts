@@ -15,6 +15,9 @@ import { createMathServer, type MathServerOptions } from '../subgraphs/math/src/
 import { PrimesService, type PrimesServiceOptions } from '../subgraphs/primes/src/primes';
 import { createPrimesServer, type PrimesServerOptions } from '../subgraphs/primes/src/server';
 
+// As the gateway's main.ts does: an in-process gateway reports nothing to Apollo and probes no cloud metadata endpoint.
+process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+
 export interface StackOptions {
   factorial?: FactorialServerOptions;
   math?: Omit<MathServiceOptions, 'factorials' | 'registry'>;

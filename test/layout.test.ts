@@ -115,7 +115,11 @@ describe('the module boundaries', () => {
       "import { FactorialStore } from '../../../services/factorial/src/factorial-store';",
       'services/factorial/client',
     ],
-    ['subgraphs/math/src/math.ts', "import { MAX_BATCH_SIZE } from '../../../services/factorial/client/contract';", 'through its index.ts'],
+    [
+      'subgraphs/math/src/math.ts',
+      "import { FactorialBatches } from '../../../services/factorial/client/batches';",
+      'through its index.ts',
+    ],
     ['gateway/src/server.ts', "import { MathService } from '../../subgraphs/math/src/math';", 'speaks HTTP'],
     ['services/factorial/src/engine.ts', "import { badInput } from '../../../lib/graphql';", 'nothing under services/ loads GraphQL'],
     ['services/factorial/client/channel.ts', "import { warmUp } from '../src/engine';", 'never imports the server'],

@@ -5,6 +5,7 @@
 // of this API is a pure function of its arguments), and Vary: Accept (the content type follows Accept).
 
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
+import { sharedMaxAge } from './answers';
 
 /** The hint every field of the subgraphs declares: a year, the longest max-age HTTP caches honour. */
 const ONE_YEAR_SECONDS = 31_536_000;
@@ -12,13 +13,9 @@ const ONE_YEAR_SECONDS = 31_536_000;
 /** The Cache-Control of an answer that never changes (REST's and GraphQL's alike). */
 const IMMUTABLE = `public, max-age=${ONE_YEAR_SECONDS}, immutable`;
 
-/** Apollo's cache-control plugin's wording of a cacheable policy. */
-const APOLLO_CACHEABLE = /^max-age=(\d+), (public|private)$/;
-
 /** The Cache-Control to send for Apollo's: `immutable` added to a public year, anything else as Apollo wrote it. */
 export function cacheControlFor(apolloCacheControl: string | undefined): string | undefined {
-  const match = apolloCacheControl === undefined ? null : APOLLO_CACHEABLE.exec(apolloCacheControl);
-  if (match && match[2] === 'public' && Number(match[1]) >= ONE_YEAR_SECONDS) return IMMUTABLE;
+  if (sharedMaxAge(apolloCacheControl) >= ONE_YEAR_SECONDS) return IMMUTABLE;
   return apolloCacheControl;
 }
 

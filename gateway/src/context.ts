@@ -2,9 +2,9 @@
 
 import type { RequestTrace } from '../../lib/observability';
 import type { Deadline } from '../../lib/request';
-import type { AnswerCacheContext } from './response-cache';
+import type { AnswersContext } from './answers';
 
-export interface GatewayContext extends AnswerCacheContext {
+export interface GatewayContext extends AnswersContext {
   /** The request's id (the client's x-request-id when it sent a sane one), sent on to the subgraphs. */
   requestId: string;
   /** When its work is abandoned (subgraph calls inherit what is left); it comes early when the client goes away. */
@@ -15,5 +15,5 @@ export interface GatewayContext extends AnswerCacheContext {
    * Bytes its subgraphs' answers may still take, in all its fetches (MAX_RESPONSE_BYTES), and the refusal once they
    * ran out (every fetch then fails with it, and the others are cut off); absent: no limit.
    */
-  answerBytes?: { remaining: number; readonly max: number; refusal?: Error };
+  replyBudget?: { remaining: number; readonly max: number; refusal?: Error };
 }

@@ -1,9 +1,8 @@
 // How the gateway calls a subgraph. SubgraphDataSource: straight from Apollo's request to undici's keep-alive pool
 // and back, with the request's id, deadline and trace context as headers, cut off at the deadline, and every way a
-// subgraph can fail turned into a coded, retryable error. ApolloFetchDataSource: Apollo's own RemoteGraphQLDataSource
-// with the same headers, kept as the baseline that bench/tuning.ts measures it against.
+// subgraph can fail turned into a coded, retryable error.
 
-import { RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { context as otelContext, propagation, SpanKind, type Attributes } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
@@ -18,6 +17,7 @@ import { Agent, errors as undiciErrors, request as undiciRequest } from 'undici'
 import { apiError } from '../../lib/graphql';
 import { headerSetter, inSpan, isRecording } from '../../lib/observability';
 import { DEADLINE_HEADER, REQUEST_ID_HEADER, type Deadline } from '../../lib/request';
+import { readCacheControl } from './answers';
 import type { GatewayContext } from './context';
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -35,7 +35,7 @@ export interface SubgraphDataSourceOptions {
 }
 
 /** The headers every call carries besides the trace context: the request's id and the milliseconds before its deadline. */
-function deadlineHeaders(context: Partial<GatewayContext> | undefined, headers: Record<string, string>): void {
+export function deadlineHeaders(context: Partial<GatewayContext> | undefined, headers: Record<string, string>): void {
   if (!context?.deadline) return;
   if (context.requestId) headers[REQUEST_ID_HEADER] = context.requestId;
   const remaining = Math.floor(context.deadline.remaining());
@@ -91,7 +91,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const context = 'incomingRequestContext' in options ? (options.context as Partial<GatewayContext>) : undefined;
     // No accept header: Apollo Server then answers application/json without running content negotiation.
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (context?.answerBytes?.refusal) throw context.answerBytes.refusal;
+    if (context?.replyBudget?.refusal) throw context.replyBudget.refusal;
     deadlineHeaders(context, headers);
     const body = JSON.stringify({
       query: request.query,
@@ -116,7 +116,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       try {
         const response = await undiciRequest(this.options.url, { dispatcher: this.agent, method: 'POST', headers, body, signal: abort });
         span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
-        const text = await readWithin(response.body, context?.answerBytes, deadline);
+        const text = await readWithin(response.body, context?.replyBudget, deadline);
         const answer = this.parseResponse(response.statusCode, text);
         if ('incomingRequestContext' in options) {
           restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, response.headers['cache-control']);
@@ -125,7 +125,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
         // Cut off because another fetch of the operation went over its answer's size: that refusal, not a deadline.
-        if (context?.answerBytes?.refusal) throw context.answerBytes.refusal;
+        if (context?.replyBudget?.refusal) throw context.replyBudget.refusal;
         // Cut off: the deadline passed, or it came early because the client went away (nobody reads this answer then).
         if (timedOut || (error instanceof Error && error.name === 'AbortError')) {
           throw deadline && Date.now() < deadline.at
@@ -169,7 +169,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
  */
 async function readWithin(
   body: AsyncIterable<Buffer> & { destroy(): unknown },
-  budget: GatewayContext['answerBytes'],
+  budget: GatewayContext['replyBudget'],
   deadline: Deadline | undefined,
 ): Promise<string> {
   const chunks: Buffer[] = [];
@@ -201,18 +201,8 @@ export function restrictCachePolicy(
   header: string | string[] | undefined,
 ): void {
   if (!policy) return;
-  const hint: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } = { maxAge: 0 };
-  for (const directive of (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',')) {
-    const [name, value] = directive
-      .trim()
-      .toLowerCase()
-      .split(/\s*=\s*/, 2) as [string, string | undefined];
-    if (name === 'max-age' && value !== undefined && /^\d+$/.test(value.replace(/^"|"$/g, '')))
-      hint.maxAge = Number(value.replace(/^"|"$/g, ''));
-    if (name === 'private') hint.scope = 'PRIVATE';
-    if (name === 'public') hint.scope = 'PUBLIC';
-  }
-  policy.restrict(hint);
+  const { maxAge, scope } = readCacheControl(header);
+  policy.restrict(scope ? { maxAge: maxAge ?? 0, scope } : { maxAge: maxAge ?? 0 });
 }
 
 /** What went wrong with a call that got no answer, in a few words (never a stack). */
@@ -226,16 +216,4 @@ function describeFailure(error: unknown): string {
 
 function clearTimer(timer: NodeJS.Timeout): () => void {
   return () => clearTimeout(timer);
-}
-
-/**
- * Apollo's RemoteGraphQLDataSource (its own fetch) with the same headers: the baseline bench/tuning.ts measures.
- * Its calls are not cancelled when the client leaves.
- */
-export class ApolloFetchDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers: Record<string, string> = {};
-    deadlineHeaders(context as Partial<GatewayContext>, headers);
-    for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
-  }
 }

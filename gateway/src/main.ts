@@ -7,6 +7,11 @@ import { runService } from '../../lib/process';
 import { loadGatewayConfig } from './config';
 import { createGatewayServer } from './server';
 
+// Apollo Gateway reports anonymous usage (uptime, CPU, cloud provider) to Apollo every hour, and probes cloud metadata
+// endpoints at start-up to do it, unless APOLLO_TELEMETRY_DISABLED is set. This service makes no outbound call its
+// operator did not ask for: off, unless the variable says otherwise.
+process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+
 void runService('gateway', loadGatewayConfig, async (config, logger) => {
   const supergraphSdl = config.supergraph === 'static' ? fs.readFileSync(config.supergraphPath, 'utf8') : undefined;
   const registry = createMetricsRegistry();

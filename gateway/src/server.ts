@@ -1,54 +1,50 @@
-// Wiring of the gateway: Apollo Gateway on Apollo Server and Fastify, the REST route, Sandbox, probes, tracing; never binds by itself.
+// Wiring of the gateway: Apollo Gateway on Apollo Server and Fastify, composed from named parts (the GraphQL route
+// and the cache of answers, the REST route, the pages, probes, refusals, tracing); never binds by itself.
 
-import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
+import type { GraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import fastifyCompress from '@fastify/compress';
 import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Histogram, type Registry } from 'prom-client';
-import {
-  countRefusedAnswer,
-  DEFAULT_LIMITS,
-  hardenedApolloOptions,
-  observeOperations,
-  operationLimits,
-  type OperationLimits,
-} from '../../lib/graphql';
-import type { ErrorCode } from '../../lib/errors';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import { DEFAULT_LIMITS, gatewayLimits, hardenedApolloOptions, observeOperations, type OperationLimits } from '../../lib/graphql';
 import {
   defaultHttpTimeouts,
   errorBody,
-  jsonErrorHandlers,
-  guardSlowClients,
   guardJsonDepth,
+  guardSlowClients,
+  jsonErrorHandlers,
   timedFastifyOptions,
   type HttpTimeouts,
 } from '../../lib/http';
-import { LATENCY_BUCKETS, recordRefusal, requestIdOf, silentLogger, traceRequests, type Logger } from '../../lib/observability';
+import { requestIdOf, silentLogger, traceRequests, type Logger } from '../../lib/observability';
 import { REQUEST_ID_HEADER, responseDeadline } from '../../lib/request';
+import { answerErrors } from './answer-errors';
+import { Answers, answersPlugin } from './answers';
+import { createApolloGateway } from './apollo-gateway';
 import { cachePolicyHeaders } from './cache-policy';
 import { COMPRESSION_OPTIONS } from './compression';
-import { pages } from './pages';
 import type { GatewayContext } from './context';
-import { ApolloFetchDataSource, SubgraphDataSource } from './data-source';
+import { graphqlRoute } from './graphql-route';
+import { recordHttpMetrics } from './http-metrics';
+import { pages } from './pages';
 import { readinessProbe } from './readiness';
+import { Refusals } from './refusals';
 import { NCR_PREFIX, ncrRoute, sendFailure } from './rest';
-import { answerErrors } from './answer-errors';
-import { ResponseCache } from './response-cache';
 
 export interface GatewayServerOptions {
   /** Each subgraph's /graphql by its name in the supergraph (math, ...); they override the supergraph's routing URLs. */
   subgraphs: Readonly<Record<string, string>>;
   /** The composed supergraph SDL (static, as Apollo advises for production); omitted: compose by introspection (development). */
   supergraphSdl?: string;
-  /** Production mode: no introspection, no "did you mean", the production landing page. Default: true. */
+  /** Production mode: no introspection, no "did you mean", the production landing page, no GraphiQL. Default: true. */
   production?: boolean;
   /** Each request's timeout: its deadline is this long after it arrives. Default: 30,000 ms. */
   requestTimeoutMs?: number;
@@ -66,12 +62,12 @@ export interface GatewayServerOptions {
   corsOrigins?: '*' | readonly string[];
   /** Compress answers above 1 KB (gzip, Brotli), as the client's Accept-Encoding allows. Default: true. */
   compression?: boolean;
-  /**
-   * Tuning, each measured by bench/tuning.ts; the defaults are the tuned values. How subgraph calls are made:
-   * 'undici' (keep-alive connections from a bounded pool) or 'apollo' (RemoteGraphQLDataSource's own fetch);
-   * the pool's size; whether parsed and validated documents are cached (Apollo's 30 MiB LRU); MiB of query plans kept.
-   */
-  tuning?: { subgraphHttp?: 'undici' | 'apollo'; subgraphConnections?: number; documentCache?: boolean; queryPlanCacheMiB?: number };
+  /** How a subgraph is called. Default: a SubgraphDataSource (undici keep-alive pool of 64 connections). */
+  dataSource?: (subgraph: { name: string; url: string }) => GraphQLDataSource;
+  /** Apollo Server's store of parsed and validated documents; null turns it off. Default: Apollo's (30 MiB). */
+  documentStore?: null;
+  /** MiB of query plans kept. Default: Apollo's (30). */
+  queryPlanStoreMiB?: number;
   /** Where the gateway's metrics are registered (served on a port of their own, by main.ts). Default: none kept. */
   registry?: Registry;
   logger?: Logger;
@@ -103,43 +99,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const maxResponseBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
   const timeouts = options.httpTimeouts ?? defaultHttpTimeouts(requestTimeoutMs);
-  const tuning = options.tuning ?? {};
-  const dataSources = new Map(
-    Object.entries(options.subgraphs).map(([name, url]) => [
-      name,
-      new SubgraphDataSource({ name, url, connections: tuning.subgraphConnections }),
-    ]),
-  );
-  // Apollo Gateway reports anonymous usage (uptime, CPU, cloud provider) to Apollo every hour, and probes cloud
-  // metadata endpoints at start-up to do it, unless APOLLO_TELEMETRY_DISABLED is set. This service makes no
-  // outbound call its operator did not ask for: off, unless the variable says otherwise.
-  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  const gateway = new ApolloGateway({
-    ...(options.supergraphSdl
-      ? { supergraphSdl: options.supergraphSdl }
-      : {
-          supergraphSdl: new IntrospectAndCompose({ subgraphs: Object.entries(options.subgraphs).map(([name, url]) => ({ name, url })) }),
-        }),
-    buildService: ({ name, url }) => {
-      const target = options.subgraphs[name] ?? url;
-      if (!target) throw new Error(`no URL for the subgraph ${name}`);
-      if (tuning.subgraphHttp === 'apollo') return new ApolloFetchDataSource({ url: target });
-      return dataSources.get(name) ?? new SubgraphDataSource({ name, url: target, connections: tuning.subgraphConnections });
-    },
-    ...(tuning.queryPlanCacheMiB !== undefined && { experimental_approximateQueryPlanStoreMiB: tuning.queryPlanCacheMiB }),
-    // In development, a request with the header apollo-query-plan-experimental: 1 gets its query plan in extensions.
-    __exposeQueryPlanExperimental: !production,
-    logger: {
-      debug: () => {},
-      info: (m) => logger.debug(String(m)),
-      warn: (m) => logger.warn(String(m)),
-      error: (m) => logger.error(String(m)),
-    },
-  });
-
-  const limits = operationLimits({ ...DEFAULT_LIMITS, ...options.limits }, 'gateway');
-  const answers = new ResponseCache({ maxBytes: options.responseCacheBytes ?? 32 * 1024 * 1024, registry: options.registry });
   const bodyLimit = options.bodyLimit ?? 100 * 1024;
+  let stopping = false;
+
   const app = Fastify({
     bodyLimit,
     ...timedFastifyOptions(timeouts),
@@ -158,27 +120,33 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   guardSlowClients(app, timeouts, options.registry);
   guardJsonDepth(app);
   // Trace context, spans and request loggers; the gateway is the edge: it starts a trace id when the client sent none.
-  const requestTrace = traceRequests(app, { originate: true, logger });
-  let stopping = false;
+  const traceOf = traceRequests(app, { originate: true, logger });
+  const refusals = new Refusals(options.registry, traceOf);
+  if (options.registry) recordHttpMetrics(app, options.registry);
 
+  const { gateway, close: closeDataSources } = createApolloGateway({ ...options, production, logger });
+  const answers = new Answers({ maxBytes: options.responseCacheBytes ?? 32 * 1024 * 1024, registry: options.registry });
+  const limits = gatewayLimits({ ...DEFAULT_LIMITS, ...options.limits });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...hardenedApolloOptions({ production }),
     allowBatchedHttpRequests: false,
-    ...(tuning.documentCache === false && { documentStore: null }),
+    ...(options.documentStore === null && { documentStore: null }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
+    // willSendResponse hooks run in this order.
     plugins: [
+      refusals.plugin<GatewayContext>(),
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       // Before observeOperations: it counts and logs the errors as they go out, one of each.
       answerErrors<GatewayContext>(),
       observeOperations<GatewayContext>({ registry: options.registry, logger }),
       fastifyApolloDrainPlugin(app),
       // Apollo's cache-control plugin writes the policy the data sources merged, the adapter rewords it, then the cache
-      // keeps what it allows (willSendResponse hooks run in this order).
+      // of answers keeps what it allows.
       ApolloServerPluginCacheControl(),
       cachePolicyHeaders<GatewayContext>(),
-      answers.plugin<GatewayContext>(),
+      answersPlugin<GatewayContext>(answers),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, document: SANDBOX_OPERATION }),
@@ -186,22 +154,20 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   });
   await apollo.start();
 
-  // Each request's context, kept for the refusals Apollo Server answers without its plugins.
-  const contexts = new WeakMap<FastifyRequest, GatewayContext>();
-  const newContext = (request: FastifyRequest, reply: FastifyReply): GatewayContext => {
+  /** A request's context: its id, deadline, trace, the budget of its subgraphs' answers, and its cache handle. */
+  const newContext = (request: FastifyRequest, reply: FastifyReply, cached = true): GatewayContext => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    const deadline = responseDeadline(reply.raw, Date.now() + requestTimeoutMs);
     const context: GatewayContext = {
       requestId: request.id,
-      deadline: responseDeadline(reply.raw, Date.now() + requestTimeoutMs),
-      trace: requestTrace(request),
-      answerBytes: { remaining: maxResponseBytes, max: maxResponseBytes },
-      answerCache: {},
+      deadline,
+      trace: traceOf(request),
+      replyBudget: { remaining: maxResponseBytes, max: maxResponseBytes },
+      answers: cached ? answers.ticket(deadline) : undefined,
     };
-    contexts.set(request, context);
+    refusals.attach(context, request);
     return context;
   };
-
-  if (options.registry) recordHttpMetrics(app, options.registry);
 
   app.get('/health', async () => ({ status: 'ok' }));
   const ready = readinessProbe(options.subgraphs, () => !stopping);
@@ -209,14 +175,48 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     const ok = await ready();
     return reply.code(ok ? 200 : 503).send({ ready: ok });
   });
-
   // Browsers on other origins may call the API, as Apollo's standalone server lets them (CSRF prevention stays on:
   // a cross-origin POST needs a preflight, which a page cannot forge).
   await app.register(fastifyCors, {
     origin: options.corsOrigins === undefined || options.corsOrigins === '*' ? '*' : [...options.corsOrigins],
   });
   if (options.compression !== false) await app.register(fastifyCompress, COMPRESSION_OPTIONS);
-  // The REST route's OpenAPI description, from its own schema (untagged routes are left out).
+  await describeRestRoute(app);
+  // The home page, and GraphiQL where Sandbox is served.
+  await pages(app, { explorer: !production });
+  // The REST route's answers are kept by the cache as REST's (the GraphQL cache would keep them again, in GraphQL's shape).
+  await app.register(ncrRoute, {
+    apollo,
+    answers,
+    context: (request, reply) => newContext(request, reply, false),
+    refused: (request, code, message) => refusals.record(request, code, message),
+  });
+  // Unknown routes and malformed or oversized bodies: JSON errors shaped like GraphQL's, never an HTML or stack page.
+  // Set before the GraphQL route registers, so that it inherits them.
+  jsonErrorHandlers(app, { bodyLimit, logger, refused: (request, code, message) => refusals.record(request, code, message) });
+  refusals.watch(app);
+  graphqlRoute(app, { apollo, answers, context: newContext });
+
+  return {
+    async listen(host, port) {
+      await app.listen({ host, port });
+      return (app.server.address() as { port: number }).port;
+    },
+    isReady: ready,
+    announceShutdown() {
+      stopping = true;
+    },
+    async stop() {
+      stopping = true;
+      await apollo.stop();
+      await app.close();
+      await closeDataSources();
+    },
+  };
+}
+
+/** The REST route's OpenAPI description at /api/openapi.json, from its own schema (untagged routes are left out). */
+async function describeRestRoute(app: import('fastify').FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -234,84 +234,4 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     hideUntagged: true,
   });
   app.get('/api/openapi.json', async () => app.swagger());
-  // The home page, and GraphiQL where Sandbox is served.
-  await pages(app, { explorer: !production });
-
-  // Requests whose refusal is counted already (by the REST route or the HTTP layer), so that onSend does not again.
-  const counted = new WeakSet<FastifyRequest>();
-  const refused = (request: FastifyRequest, code: ErrorCode, message: string): void => {
-    counted.add(request);
-    recordRefusal(options.registry, requestTrace(request).logger, code, message);
-  };
-  await app.register(ncrRoute, {
-    apollo,
-    answers,
-    context: newContext,
-    refused,
-  });
-
-  // Unknown routes and malformed or oversized bodies: JSON errors shaped like GraphQL's, never an HTML or stack page.
-  // Set before the Apollo plugin registers, so that its routes inherit them.
-  jsonErrorHandlers(app, { bodyLimit, logger, refused });
-  // What Apollo Server refuses before its plugins run (CSRF prevention, batched requests) is counted here.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    if (reply.statusCode >= 400 && request.url.startsWith('/graphql') && !counted.has(request)) {
-      countRefusedAnswer(options.registry, requestTrace(request).logger, reply.statusCode, payload, contexts.get(request));
-    }
-    done(null, payload);
-  });
-  // Apollo Server's Fastify handler behind the cache of answers: a kept answer is sent without Apollo Server running.
-  const handleGraphQL = fastifyApolloHandler(apollo, { context: async (request, reply) => newContext(request, reply) }) as (
-    this: FastifyInstance,
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ) => Promise<unknown>;
-  app.route({
-    method: ['GET', 'POST', 'OPTIONS'],
-    url: '/graphql',
-    handler: async (request, reply) => {
-      const cached = answers.graphqlAnswer(request);
-      if (cached) return reply.headers(cached.headers).header(REQUEST_ID_HEADER, request.id).send(cached.body);
-      let body: unknown;
-      try {
-        body = await handleGraphQL.call(app, request, reply);
-        return body;
-      } finally {
-        // Kept if its policy allows; requests waiting for the same answer are woken either way.
-        answers.storeGraphQLAnswer(contexts.get(request)?.answerCache, request.headers.accept, reply.getHeader('content-type'), body);
-      }
-    },
-  });
-
-  return {
-    async listen(host, port) {
-      await app.listen({ host, port });
-      return (app.server.address() as { port: number }).port;
-    },
-    isReady: ready,
-    announceShutdown() {
-      stopping = true;
-    },
-    async stop() {
-      stopping = true;
-      await apollo.stop();
-      await app.close();
-      await Promise.all([...dataSources.values()].map((source) => source.close()));
-    },
-  };
-}
-
-/** Records http_request_duration_seconds by method, route pattern (never the raw path) and status. */
-function recordHttpMetrics(app: FastifyInstance, registry: Registry): void {
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP requests served by the gateway, by method, route and status code.',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: LATENCY_BUCKETS,
-    registers: [registry],
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
-  });
 }

@@ -10,12 +10,14 @@ export interface ByteCache<K, V> {
    * fit it. With `ttlMs`, the entry is dropped once it is that old.
    */
   set(key: K, value: V, ttlMs?: number): void;
+  /** Drops the entry; whether there was one. */
+  delete(key: K): boolean;
   clear(): void;
   /** The bytes held, by the cache's own measure. */
   readonly calculatedSize: number;
 }
 
-const NO_CACHE: ByteCache<never, never> = { get: () => undefined, set: () => {}, clear: () => {}, calculatedSize: 0 };
+const NO_CACHE: ByteCache<never, never> = { get: () => undefined, set: () => {}, delete: () => false, clear: () => {}, calculatedSize: 0 };
 
 export interface ByteCacheOptions<K, V> {
   /** The bytes an entry takes, its key included if the key is large. */
@@ -36,6 +38,7 @@ export function byteCache<K extends {}, V extends {}>(maxBytes: number, options:
   return {
     get: (key) => cache.get(key),
     set: (key, value, ttlMs) => void cache.set(key, value, ttlMs === undefined ? undefined : { ttl: ttlMs }),
+    delete: (key) => cache.delete(key),
     clear: () => cache.clear(),
     get calculatedSize() {
       return cache.calculatedSize;

@@ -6,7 +6,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { trace } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { ErrorCode, ERRORS, isErrorCode } from '../errors';
-import { errorCounter, isRecording, recordRefusal, type Logger, type RequestTrace } from '../observability';
+import { errorCounter, isRecording, type Logger, type RequestTrace } from '../observability';
 import { isPublicCode } from './format-error';
 
 /** Codes that say something is wrong on our side (logged as warnings); the others are the client's doing. */
@@ -17,12 +17,6 @@ const serverSide = (code: string): boolean => !isErrorCode(code) || ERRORS[code]
  * ours), the stack of every unexpected (masked) error, and a debug line per operation served. Lines go to the
  * request's logger (`contextValue.trace`), bound to its trace and request ids.
  */
-/**
- * Set on an operation's context once this plugin has counted its errors: what Apollo Server refuses before any
- * plugin runs (CSRF prevention, batched requests) is counted by the HTTP layer instead (see countRefusedAnswers).
- */
-export const COUNTED = Symbol('errors counted');
-
 export function observeOperations<TContext extends { trace?: RequestTrace }>(options: {
   registry?: Registry;
   logger: Logger;
@@ -49,7 +43,6 @@ export function observeOperations<TContext extends { trace?: RequestTrace }>(opt
           }
         },
         async willSendResponse({ response, operationName }) {
-          (contextValue as Record<symbol, unknown>)[COUNTED] = true;
           if (response.body.kind !== 'single') return;
           const failures = response.body.singleResult.errors;
           if (!failures?.length) {
@@ -78,29 +71,4 @@ export function observeOperations<TContext extends { trace?: RequestTrace }>(opt
 
 function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
-}
-
-/**
- * Counts and logs the errors of a GraphQL answer that no plugin saw: Apollo Server refuses some requests before its
- * plugins run (CSRF prevention, batched requests when they are off), and those are refusals too. `context` is the
- * request's context if Apollo made one; an answer under 400 was always seen.
- */
-export function countRefusedAnswer(
-  registry: Registry | undefined,
-  logger: Logger,
-  status: number,
-  payload: unknown,
-  context: object | undefined,
-): void {
-  if (status < 400 || (context as Record<symbol, unknown> | undefined)?.[COUNTED] || typeof payload !== 'string') return;
-  let codes: string[] = [];
-  let message = '';
-  try {
-    const body = JSON.parse(payload) as { errors?: { message?: string; extensions?: { code?: string } }[] };
-    codes = (body.errors ?? []).map((error) => String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR));
-    message = body.errors?.[0]?.message ?? '';
-  } catch {
-    return;
-  }
-  if (codes.length > 0) recordRefusal(registry, logger, codes, message);
 }

@@ -47,52 +47,63 @@ export function readOperationLimits(env: Readonly<Record<string, string | undefi
   });
 }
 
-/** Where the limits are enforced: at the gateway (all of them), or in a subgraph behind it. */
-export type LimitsRole = 'gateway' | 'subgraph';
-
-/**
- * Apollo Server options enforcing the limits: graphql-armor's rules, a root-field rule, the operation types the
- * schema has, list lengths, and graphql-js's own token limit in the parser (armor's token plugin re-parses every
- * document and turns syntax errors into HTTP 500s; the parser's option keeps them 400 GRAPHQL_PARSE_FAILED).
- *
- * A subgraph enforces the limits the query planner keeps as they were (depth, aliases, root fields, directives),
- * and list lengths with room for the entities one gateway fetch can carry (`maxListLength + maxRootFields`
- * representations); not tokens and cost, which the planner changes (it expands fragments and adds __typename and
- * key fields), so that an operation the gateway admitted is never refused by a subgraph.
- */
-export function operationLimits(
-  limits: OperationLimits,
-  role: LimitsRole = 'gateway',
-): {
+/** What Apollo Server needs to enforce limits: plugins, validation rules and the parser's token limit. */
+export interface EnforcedLimits {
   plugins: ApolloServerPlugin<BaseContext>[];
   validationRules: ValidationRule[];
   parseOptions: { maxTokens: number };
-} {
-  const gateway = role === 'gateway';
+}
+
+/** graphql-armor's rules for depth, aliases and directives, and its cost rule when `maxCost` is given. */
+function armorRules(
+  limits: OperationLimits,
+  maxCost: number | undefined,
+): { plugins: ApolloServerPlugin<BaseContext>[]; validationRules: ValidationRule[] } {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth },
     maxAliases: { n: limits.maxAliases },
+    // graphql-armor's token plugin re-parses every document and turns syntax errors into HTTP 500s: the parser's own
+    // option (parseOptions) keeps them 400 GRAPHQL_PARSE_FAILED.
     maxTokens: { enabled: false },
     maxDirectives: { n: limits.maxDirectives },
-    costLimit: gateway ? { maxCost: limits.maxCost } : { enabled: false },
+    costLimit: maxCost === undefined ? { enabled: false } : { maxCost },
     // Suggestions are hidden by Apollo Server's own setting in production (hideSchemaDetailsFromClientErrors).
     blockFieldSuggestion: { enabled: false },
   });
-  const { plugins, validationRules } = armor.protect();
-  const listItems = gateway ? limits.maxListLength : limits.maxListLength + limits.maxRootFields;
+  return armor.protect() as { plugins: ApolloServerPlugin<BaseContext>[]; validationRules: ValidationRule[] };
+}
+
+/**
+ * The gateway's limits, all of them: graphql-armor's rules and cost, root fields, the operation types the schema has,
+ * list lengths, tokens in the parser, and the resolution of the operation to run.
+ */
+export function gatewayLimits(limits: OperationLimits): EnforcedLimits {
+  const armor = armorRules(limits, limits.maxCost);
   return {
-    plugins: [
-      ...plugins,
-      listLengths(listItems, gateway ? 'MAX_LIST_LENGTH' : 'MAX_LIST_LENGTH + MAX_ROOT_FIELDS'),
-      ...(gateway ? [operationResolution] : []),
-    ],
-    validationRules: [...validationRules, maxRootFieldsRule(limits.maxRootFields), knownOperationTypeRule],
-    parseOptions: { maxTokens: gateway ? limits.maxTokens : 16 * limits.maxTokens },
+    plugins: [...armor.plugins, listLengths(limits.maxListLength, 'MAX_LIST_LENGTH'), operationResolution],
+    validationRules: [...armor.validationRules, maxRootFieldsRule(limits.maxRootFields), knownOperationTypeRule],
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
+}
+
+/**
+ * A subgraph's limits, for whoever reaches it directly: the limits the query planner keeps as they were (depth,
+ * aliases, root fields, directives), and list lengths with room for the entities one gateway fetch can carry
+ * (`maxListLength + maxRootFields` representations); not tokens and cost, which the planner changes (it expands
+ * fragments and adds __typename and key fields), so that an operation the gateway admitted is never refused by a
+ * subgraph (tokens get 16 times the room).
+ */
+export function subgraphLimits(limits: OperationLimits): EnforcedLimits {
+  const armor = armorRules(limits, undefined);
+  return {
+    plugins: [...armor.plugins, listLengths(limits.maxListLength + limits.maxRootFields, 'MAX_LIST_LENGTH + MAX_ROOT_FIELDS')],
+    validationRules: [...armor.validationRules, maxRootFieldsRule(limits.maxRootFields), knownOperationTypeRule],
+    parseOptions: { maxTokens: 16 * limits.maxTokens },
   };
 }
 
 /** Rejects an operation that selects more than `max` fields on its root type, fragments included. */
-export function maxRootFieldsRule(max: number): ValidationRule {
+function maxRootFieldsRule(max: number): ValidationRule {
   return (context) => ({
     OperationDefinition(operation) {
       const fragments = new Map(
@@ -158,7 +169,7 @@ const COUNT_UP_TO = 1_000_000;
  * Refuses an operation whose list arguments hold more than `max` items together (BAD_USER_INPUT, 400), before its
  * variables are coerced or any field runs: a 20,000-item list costs one check, not 20,000 of anything.
  */
-export function listLengths(max: number, setting = 'MAX_LIST_LENGTH'): ApolloServerPlugin<BaseContext> {
+function listLengths(max: number, setting = 'MAX_LIST_LENGTH'): ApolloServerPlugin<BaseContext> {
   const listener: GraphQLRequestListener<BaseContext> = {
     async didResolveOperation({ document, request }) {
       const items = listItemsInDocument(document) + listItemsInVariables(request.variables, COUNT_UP_TO);
@@ -188,13 +199,13 @@ const resolutionListener: GraphQLRequestListener<BaseContext> = {
     });
   },
 };
-export const operationResolution: ApolloServerPlugin<BaseContext> = { requestDidStart: async () => resolutionListener };
+const operationResolution: ApolloServerPlugin<BaseContext> = { requestDidStart: async () => resolutionListener };
 
 /**
  * Refuses an operation whose type the schema lacks (mutation, subscription): graphql-js leaves that to execution,
  * where the gateway's query planner, or a subgraph's executor, would throw an unexpected error.
  */
-export const knownOperationTypeRule: ValidationRule = (context) => ({
+const knownOperationTypeRule: ValidationRule = (context) => ({
   OperationDefinition(operation) {
     if (!context.getSchema().getRootType(operation.operation)) {
       context.reportError(

@@ -18,7 +18,7 @@ import { DEADLINE_HEADER, deadlineFromHeader, responseDeadline, type RequestScop
 import { hardenedApolloOptions } from './apollo-options';
 import { guardEntities } from './entities';
 import { observeOperations } from './observe-operations';
-import { DEFAULT_LIMITS, operationLimits, type OperationLimits } from './operation-limits';
+import { DEFAULT_LIMITS, subgraphLimits, type OperationLimits } from './operation-limits';
 
 /** What every subgraph's resolvers get: the request's trace and logger, besides the subgraph's own. */
 export interface SubgraphContext {
@@ -77,7 +77,7 @@ export async function createSubgraphServer<TContext extends SubgraphContext>(
 
   const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
   guardEntities(schema);
-  const limits = operationLimits(options.limits ?? DEFAULT_LIMITS, 'subgraph');
+  const limits = subgraphLimits(options.limits ?? DEFAULT_LIMITS);
   const apollo = new ApolloServer<TContext>({
     schema,
     ...hardenedApolloOptions({ production: options.production ?? true }),

@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, errorCodeOf, RETRY_AFTER_SECONDS, type ErrorCode } from '../../../lib/errors';
 import { REQUEST_ID_HEADER } from '../../../lib/request';
 import type { GatewayContext } from '../context';
-import { CACHE_STATUS_HEADER, type ResponseCache } from '../response-cache';
+import { CACHE_STATUS_HEADER, type Answers } from '../answers';
 import { parseArgument } from './arguments';
 import { LOSSLESS_MEDIA_TYPE, NCR_ROUTE_SCHEMA } from './schema';
 
@@ -22,8 +22,8 @@ const NCR_QUERY = 'query Ncr($n: Int!, $r: Int!) { ncr(n: $n, r: $r) }';
 export interface NcrRouteOptions {
   apollo: ApolloServer<GatewayContext>;
   /** Where answers are kept (as long as their cache policy says). */
-  answers: ResponseCache;
-  /** A request's context, made only when the operation must run (not for bad input or a cached answer). */
+  answers: Answers;
+  /** A request's context, made only when the operation must run (not for bad input or a cached answer); it has no GraphQL cache handle. */
   context(request: FastifyRequest, reply: FastifyReply): GatewayContext;
   /** Told of every refusal made before the operation runs (bad path segments), to count and log it. */
   refused(request: FastifyRequest, code: ErrorCode, message: string): void;
@@ -59,12 +59,11 @@ export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options
         return sendFailure(reply, input, 'BAD_USER_INPUT', message);
       }
       const lossless = wantsString(request);
-      // Its answer is kept by the cache of answers as REST's (the GraphQL cache would keep it again, in GraphQL's shape).
       let context: GatewayContext | undefined;
-      const contextOf = () => (context ??= { ...options.context(request, reply), answerCache: false as const });
+      const contextOf = () => (context ??= options.context(request, reply));
       // Kept in their default form; the lossless form is the same with two quotes added. An identical request being
       // computed is waited for.
-      const { answer: cached, settle } = await answers.restAnswer(n, r, () => contextOf().deadline);
+      const { answer: cached, done } = await answers.restAnswer(n, r, () => contextOf().deadline);
       if (cached) {
         void reply.header('age', String(Math.floor((Date.now() - cached.storedAt) / 1000)));
         return sendSuccess(reply, n, r, cached.digits, lossless, cached.cacheControl, 'hit');
@@ -79,10 +78,10 @@ export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options
         if (typeof ncr !== 'string' || !/^\d+$/.test(ncr)) return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
         // Apollo's cache policy for the operation (the subgraph's hints, merged), as a GraphQL answer would carry it.
         const cacheControl = response.http.headers.get('cache-control') ?? 'no-store';
-        answers.storeRestAnswer(n, r, ncr, cacheControl);
+        answers.keepRestAnswer(n, r, ncr, cacheControl);
         return sendSuccess(reply, n, r, ncr, lossless, cacheControl, answers.enabled ? 'miss' : undefined);
       } finally {
-        settle?.();
+        done?.();
       }
     },
   );

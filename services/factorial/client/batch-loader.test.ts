@@ -1,8 +1,8 @@
 // The factorial loader: one call per tick, de-duplicated, split only past the limits.
 
-import type { FactorialMessage } from './codec';
+import type { FactorialMessage } from '../contract';
 import { FactorialLoader } from './batch-loader';
-import { Representation, type GetFactorialRequest } from './contract';
+import { Representation, type GetFactorialRequest } from '../contract';
 
 const { REPRESENTATION_VALUE: VALUE, REPRESENTATION_PRIME_EXPONENTS: EXPONENTS } = Representation;
 

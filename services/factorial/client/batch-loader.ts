@@ -1,7 +1,7 @@
 // A per-request DataLoader for factorials: every key asked for in one tick goes out in one BatchGetFactorials call.
 
-import type { FactorialMessage } from './codec';
-import { replyBytes, type GetFactorialRequest, type Representation } from './contract';
+import type { FactorialMessage } from '../contract';
+import { replyBytes, type GetFactorialRequest, type Representation } from '../contract';
 
 export type FetchBatch = (requests: GetFactorialRequest[]) => Promise<FactorialMessage[]>;
 

@@ -9,8 +9,9 @@ import { inSpan, isRecording, metadataSetter, registerAdmissionMetrics } from '.
 import { REQUEST_ID_HEADER, type RequestScope } from '../../../lib/request';
 import { Admission } from '../../../lib/workers';
 import { FactorialLoader, type FactorialLoaderOptions } from './batch-loader';
-import type { FactorialClient, FactorialMessage } from './codec';
-import { MAX_BATCH_SIZE, MAX_REPLY_BYTES, replyBytes, representationName, SERVICE_NAME, type GetFactorialRequest } from './contract';
+import type { FactorialMessage } from '../contract';
+import type { FactorialClient } from './client';
+import { MAX_BATCH_SIZE, MAX_REPLY_BYTES, replyBytes, representationName, SERVICE_NAME, type GetFactorialRequest } from '../contract';
 
 /**
  * Bytes a request holds per estimated reply byte: the reply as it arrives, the exponents decoded into Uint32Arrays

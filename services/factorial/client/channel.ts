@@ -3,8 +3,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { clientMetricsInterceptor } from '../../../lib/grpc';
-import { FastFactorialServiceClient, type FactorialClient } from './codec';
-import { MAX_RECEIVE_BYTES, SERVICE_NAME } from './contract';
+import { FastFactorialServiceClient, type FactorialClient } from './client';
+import { MAX_RECEIVE_BYTES, SERVICE_NAME } from '../contract';
 
 export interface FactorialClientOptions {
   /** Largest reply accepted. Default: the service's largest reply plus 1 MiB of framing (MAX_RECEIVE_BYTES). */

@@ -1,14 +1,13 @@
-// The factorial service's client: the only way into the service for other code. Its server imports the contract
-// from here too, so every limit is written once.
+// The factorial service's client: the only way into the service for other code. The limits, the reply codecs and
+// the service definition are the contract's (services/factorial/contract), which the server imports too.
 
-// The contract: the service's name, its limits, the size of a reply, the representations.
-export * from './contract';
-// The wire: ts-proto's messages read and written by fast codecs, and the typed client on them.
-export * from './codec';
-// How to reach the service well: channel options, createFactorialClient.
-export * from './channel';
+// How to reach the service well: channel options, createFactorialClient, the typed client.
+export { createFactorialClient, factorialChannelOptions, type FactorialClientOptions } from './channel';
+export type { FactorialClient } from './client';
 // Batching: a per-request loader that sends everything one tick asks for in one BatchGetFactorials call.
-export * from './batch-loader';
-export * from './batches';
+export { FactorialLoader, type FactorialLoaderOptions, type FetchBatch } from './batch-loader';
+export { FactorialBatches, type FactorialBatchesOptions, type RequestBatchOptions } from './batches';
 // Settings: FACTORIAL_ADDRESS and the client's TLS, read the same way by every process that calls the service.
-export * from './settings';
+export { readFactorialClientSettings, type FactorialClientSettings } from './settings';
+// What callers name from the contract: the representations of a factorial, and the replies.
+export { MAX_BATCH_SIZE, Representation, type FactorialMessage, type RepresentationName } from '../contract';

@@ -8,7 +8,7 @@ import { failSpan, incomingContext, logFields, metadataGetter, startServerSpan, 
 import { grpcCodeName, rpcSpanAttributes, rpcStatusAttributes } from '../../../lib/grpc';
 import { Deadline, isSaneRequestId, REQUEST_ID_HEADER } from '../../../lib/request';
 import { QueueFullError, TaskAbortedError } from '../../../lib/workers';
-import { SERVICE_NAME } from '../client';
+import { SERVICE_NAME } from '../contract';
 
 /** A failure answered with this status and details (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, ...). */
 export class CallError extends Error {

@@ -1,7 +1,7 @@
 // Worker thread: computes n! values and prime exponents for the factorial service's pool, off the event loop.
 
 import { serveWorkerTasks } from '../../../lib/workers';
-import type { RepresentationName } from '../client';
+import type { RepresentationName } from '../contract';
 import { factorialExponents, factorialValue } from './engine';
 
 /** One factorial to compute, in one representation. */

@@ -9,7 +9,7 @@ import type { FactorialClient, FactorialMessage } from '../client';
 import { bytesToBigint } from '../../../lib/math';
 import { createFactorialClient } from '../client';
 import { createFactorialServer } from './server';
-import { SERVICE_NAME } from '../client';
+import { SERVICE_NAME } from '../contract';
 import { healthCheck, healthWatch, listServicesByReflection, unary } from '../../../harness/grpc';
 import { metricValue } from '../../../harness/stack';
 

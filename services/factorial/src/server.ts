@@ -22,7 +22,7 @@ import {
   type FactorialReply,
   type GetFactorialRequest,
   type RepresentationName,
-} from '../client';
+} from '../contract';
 import { CallError, unaryCall, type CallScope } from './call-scope';
 import { warmUp } from './engine';
 import { replyBudgetInterceptor } from './reply-budget';

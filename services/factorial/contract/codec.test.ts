@@ -10,7 +10,7 @@ import {
   encodeBatchGetFactorialsResponse,
   encodeFactorial,
   type FactorialMessage,
-} from './codec';
+} from '.';
 
 // uint32s of every varint length, 1 to 5 bytes.
 const uint32 = fc.oneof(fc.nat(200), fc.nat(70_000), fc.integer({ min: 0, max: 0xffffffff }));

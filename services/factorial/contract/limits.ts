@@ -1,5 +1,5 @@
-// The factorial service's contract beyond the proto: its name, its limits and the size of a reply, written once for
-// the server and its clients (so that a client never sends a batch the server will refuse).
+// The factorial service's name, its limits and the size of a reply, written once for the server and its clients (so
+// that a client never sends a batch the server will refuse).
 
 import { Representation, type BatchGetFactorialsRequest, type GetFactorialRequest } from '../../../generated/proto/factorial/v1/factorial';
 import { factorialBits, primesUpTo } from '../../../lib/math';

@@ -1,0 +1,225 @@
+// The gateway's cache of whole answers: GraphQL's (POST, GET, APQ) and the REST route's, in one store. What may be
+// kept, and for how long, is Apollo's cache policy of the answer (the subgraphs' @cacheControl hints, merged from
+// their Cache-Control): an answer with an error, introspection or anything without a public max-age is never kept.
+//
+// GraphQL answers are looked up twice, the way Apollo's response cache plugin does and then faster:
+// - in the route, before Apollo Server runs (no parsing, no planning, no subgraph): by the operation's text, which an
+//   earlier request taught the cache to map to its normalized document, the operation's name and the variables;
+// - in Apollo's pipeline (plugin.ts), once the document is parsed and validated: by the normalized document itself
+//   (printed, so that spacing, commas and comments do not matter). A hit there skips planning and every subgraph,
+//   and teaches the route the new text.
+// Identical requests in flight wait for the first one's answer (in-flight.ts). A request carries one handle, its
+// AnswerTicket: the plugin writes what it found on it, and the route finishes with it once Apollo's answer is written.
+
+import { createHash } from 'node:crypto';
+import { print, type DocumentNode } from 'graphql';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Deadline } from '../../../lib/request';
+import { sharedMaxAge } from './cache-control';
+import { keys, type GraphQLAnswer, type RestAnswer } from './entries';
+import { headerValue, readGraphQLRequest, persistedQueryHash, type HttpGraphQLRequest } from './http-request';
+import { InFlight } from './in-flight';
+import { MemoryStore } from './store';
+
+/** The header that says whether an answer came from the cache (hit) or was computed (miss). */
+export const CACHE_STATUS_HEADER = 'x-cache';
+
+/** Accept headers whose content type is remembered (clients send a handful). */
+const MAX_ACCEPTS = 64;
+
+/** One GraphQL request's handle on the cache, made by the route and carried by its context. */
+export class AnswerTicket {
+  /** The answer's key, once the plugin looked it up. */
+  key: string | undefined;
+  /** Whether the answer came from the cache. */
+  hit = false;
+  /** Set when the answer may be kept: its Cache-Control and lifetime. */
+  keep: { cacheControl: string; maxAgeSeconds: number } | undefined;
+  /** Set on the request that computes an answer others wait for: wakes them, once the answer is kept or not. */
+  done: (() => void) | undefined;
+
+  /** `deadline`: how long the request may wait for an identical request's answer. */
+  constructor(readonly deadline: Pick<Deadline, 'onExpire'> | undefined) {}
+}
+
+export interface AnswersOptions {
+  /** Bytes held at most, keys and answers together; 0 turns the cache off. */
+  maxBytes: number;
+  registry?: Registry;
+}
+
+export class Answers {
+  readonly enabled: boolean;
+  private readonly store: MemoryStore;
+  private readonly inFlight = new InFlight();
+  /** The content type Apollo chose for each Accept header, learned from its answers. */
+  private readonly contentTypes = new Map<string, string>();
+  private readonly documentIds = new WeakMap<DocumentNode, string>();
+  private readonly lookups?: Counter<'cache' | 'result'>;
+
+  constructor(options: AnswersOptions) {
+    this.enabled = options.maxBytes > 0;
+    this.store = new MemoryStore(options.maxBytes);
+    if (options.registry && this.enabled) {
+      this.lookups = new Counter({
+        name: 'cache_lookups_total',
+        help: 'Lookups in the gateway cache of answers, by cache (graphql or rest) and result (hit or miss).',
+        labelNames: ['cache', 'result'],
+        registers: [options.registry],
+      });
+      const store = this.store;
+      new Gauge({
+        name: 'response_cache_bytes',
+        help: 'Bytes the gateway cache of answers holds, keys included (at most RESPONSE_CACHE_MB).',
+        registers: [options.registry],
+        collect() {
+          this.set(store.bytes);
+        },
+      });
+    }
+  }
+
+  /** The bytes held, by the store's own measure. */
+  get bytes(): number {
+    return this.store.bytes;
+  }
+
+  clear(): void {
+    this.store.clear();
+  }
+
+  /** A handle for a GraphQL request about to go through Apollo Server; undefined when the cache is off. */
+  ticket(deadline: Pick<Deadline, 'onExpire'> | undefined): AnswerTicket | undefined {
+    return this.enabled ? new AnswerTicket(deadline) : undefined;
+  }
+
+  /**
+   * The answer to a GraphQL request as the route sees it (before Apollo Server), with the headers to send, or undefined
+   * when the request must go through Apollo: the cache does not know its text yet, its answer is not kept, it would
+   * not pass Apollo's CSRF prevention, or it is not a plain query request. A miss here is not counted: Apollo's
+   * pipeline looks again, by the normalized document, and counts that lookup.
+   */
+  graphqlAnswer(request: HttpGraphQLRequest): { body: Buffer; headers: Record<string, string> } | undefined {
+    if (!this.enabled || request.headers['apollo-query-plan-experimental'] !== undefined) return undefined;
+    const fields = readGraphQLRequest(request);
+    if (!fields) return undefined;
+    const contentType = this.contentTypes.get(headerValue(request.headers.accept) ?? '');
+    if (!contentType) return undefined;
+    const alias = this.store.peek(fields.query !== undefined ? keys.text(fields.query) : keys.hash(fields.persistedQueryHash!));
+    if (alias?.kind !== 'alias') return undefined;
+    const entry = this.store.peek(keys.answer(alias.documentId, fields.operationName, fields.variables));
+    if (entry?.kind !== 'graphql') return undefined;
+    this.lookups?.inc({ cache: 'graphql', result: 'hit' });
+    return {
+      body: entry.body,
+      headers: {
+        'content-type': contentType,
+        'cache-control': entry.cacheControl,
+        age: String(ageSeconds(entry)),
+        vary: 'accept',
+        [CACHE_STATUS_HEADER]: 'hit',
+      },
+    };
+  }
+
+  /**
+   * In Apollo's pipeline: the kept answer to a parsed, validated query, or undefined after this request became the
+   * one to compute it (or waited for another that did, in vain). Teaches the route the request's text. Counts the lookup.
+   */
+  async answerFor(
+    ticket: AnswerTicket,
+    document: DocumentNode,
+    request: { query?: string; operationName?: string | null; variables?: unknown; extensions?: unknown },
+  ): Promise<GraphQLAnswer | undefined> {
+    const documentId = this.documentId(document);
+    this.learnAliases(request, documentId);
+    const key = keys.answer(documentId, request.operationName, request.variables);
+    let entry = this.store.peek(key);
+    if (entry?.kind !== 'graphql') {
+      ticket.done = await this.inFlight.claim(key, ticket.deadline);
+      if (!ticket.done) entry = this.store.peek(key);
+    }
+    const answer = entry?.kind === 'graphql' ? entry : undefined;
+    this.lookups?.inc({ cache: 'graphql', result: answer ? 'hit' : 'miss' });
+    ticket.key = key;
+    ticket.hit = answer !== undefined;
+    return answer;
+  }
+
+  /**
+   * After Apollo Server wrote its answer: keeps it as the plugin allowed, learns the content type Apollo chose for
+   * this Accept, then wakes the requests that waited for it. Called once per request that went through Apollo.
+   */
+  finish(ticket: AnswerTicket | undefined, accept: string | undefined, contentType: unknown, body: unknown): void {
+    if (!ticket) return;
+    try {
+      if (!ticket.key || !ticket.keep || typeof body !== 'string' || typeof contentType !== 'string') return;
+      const { cacheControl, maxAgeSeconds } = ticket.keep;
+      this.store.put(
+        ticket.key,
+        { kind: 'graphql', body: Buffer.from(body), cacheControl, maxAgeSeconds, storedAt: Date.now() },
+        maxAgeSeconds,
+      );
+      if (!this.contentTypes.has(accept ?? '')) {
+        if (this.contentTypes.size >= MAX_ACCEPTS) this.contentTypes.clear();
+        this.contentTypes.set(accept ?? '', contentType);
+      }
+    } finally {
+      ticket.done?.();
+    }
+  }
+
+  /**
+   * The REST answer for n and r: kept, or computed meanwhile by an identical request, waited for until `deadline()`
+   * (asked for only then). Without an answer, `done` is set when this request is the one to compute it: call it once
+   * its answer is kept or known not to be, to wake the others. Counts the lookup.
+   */
+  async restAnswer(n: number, r: number, deadline?: () => Pick<Deadline, 'onExpire'>): Promise<{ answer?: RestAnswer; done?: () => void }> {
+    if (!this.enabled) return {};
+    const key = keys.rest(n, r);
+    const kept = (): RestAnswer | undefined => {
+      const entry = this.store.peek(key);
+      return entry?.kind === 'rest' ? entry : undefined;
+    };
+    let answer = kept();
+    let done: (() => void) | undefined;
+    if (!answer && deadline) {
+      done = await this.inFlight.claim(key, deadline());
+      if (!done) answer = kept();
+    }
+    this.lookups?.inc({ cache: 'rest', result: answer ? 'hit' : 'miss' });
+    return { answer, done };
+  }
+
+  /** Keeps a REST answer, if its Cache-Control (Apollo's, for the operation the route ran) allows. */
+  keepRestAnswer(n: number, r: number, digits: string, cacheControl: string | undefined): void {
+    const maxAgeSeconds = sharedMaxAge(cacheControl);
+    if (!maxAgeSeconds) return;
+    this.store.put(keys.rest(n, r), { kind: 'rest', digits, cacheControl: cacheControl!, storedAt: Date.now() }, maxAgeSeconds);
+  }
+
+  /** The normalized document's id: the SHA-256 of its printed form, once per parsed document (Apollo keeps them). */
+  private documentId(document: DocumentNode): string {
+    let id = this.documentIds.get(document);
+    if (id === undefined) {
+      id = createHash('sha256').update(print(document)).digest('base64url');
+      this.documentIds.set(document, id);
+    }
+    return id;
+  }
+
+  /** Teaches the route which normalized document this request's text (and its persisted query hash) stands for. */
+  private learnAliases(request: { query?: string; extensions?: unknown }, documentId: string): void {
+    const learn = (key: string): void => {
+      if (this.store.peek(key) === undefined) this.store.put(key, { kind: 'alias', documentId });
+    };
+    if (request.query !== undefined) learn(keys.text(request.query));
+    const hash = persistedQueryHash(request.extensions);
+    if (hash !== undefined) learn(keys.hash(hash));
+  }
+}
+
+/** Whole seconds since an answer was kept. */
+export function ageSeconds(answer: { storedAt: number }): number {
+  return Math.floor((Date.now() - answer.storedAt) / 1000);
+}
