@@ -1,85 +1,15 @@
 // The stack under load, beside its floors, in one run: requests/s, p50/p99, errors, calls per operation, peak RSS.
 // Writes bench/results/latest.md, latest.json and latest.svg. Loopback only; every run bounded in time.
 
-import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { bigintToBytes } from '../lib/math';
 import { describeArithmetic, nativeBignum } from '../lib/math';
 import { factorialPrimeExponents, factorial, ratioOfFactorialExponentsDecimal } from '../lib/math';
 import { startProcesses, type Processes } from '../harness/processes';
-import { CONNECTIONS, cpuMicros, median, runLoad, startFloor, type LoadResult, type Workload } from './load';
+import { CONNECTIONS, median, runLoad, startFloor, type LoadResult } from './load';
 import { scrape } from '../harness/metrics';
-
-interface Row extends LoadResult {
-  name: string;
-  /** CPU time per request of every process the workload goes through, µs. */
-  cpuMicros: number;
-  /** BatchGetFactorials calls per operation each subgraph executed ('-' when no operation reached it). */
-  callsPerOperation: { math: string; primes: string };
-}
-
-/** Peak resident set size of a process so far, in MiB (VmHWM). */
-function peakRssMiB(pid: number | undefined): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
-/** Bytes on the wire and milliseconds to the last byte of one answer, asked for with this Accept-Encoding (node:http: no decompression). */
-function fetchRaw(url: string, encoding: string, body?: string): Promise<{ bytes: number; ms: number; encoding: string }> {
-  const target = new URL(url);
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'accept-encoding': encoding, ...(body && { 'content-type': 'application/json' }) };
-    http
-      .request(
-        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: body ? 'POST' : 'GET', headers },
-        (response) => {
-          let bytes = 0;
-          response.on('data', (chunk: Buffer) => (bytes += chunk.length));
-          response.on('end', () =>
-            resolve({ bytes, ms: performance.now() - started, encoding: response.headers['content-encoding'] ?? 'identity' }),
-          );
-        },
-      )
-      .on('error', reject)
-      .end(body);
-  });
-}
-
-/**
- * Milliseconds from sending the operation to the answer's last byte (the client's JSON parse is not the stack's).
- * Uncompressed (`accept-encoding: identity`): the in-process computation it is compared with compresses nothing, and
- * what compression adds is measured on its own below.
- */
-async function postGraphQL(url: string, query: string): Promise<number> {
-  const start = performance.now();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'accept-encoding': 'identity' },
-    body: JSON.stringify({ query }),
-  });
-  const text = await response.text();
-  const ms = performance.now() - start;
-  const body = JSON.parse(text) as { errors?: unknown };
-  if (body.errors) throw new Error(`${query} failed: ${JSON.stringify(body.errors)}`);
-  return ms;
-}
-
-/** A server under load: where to send the workload, and the processes whose CPU time one request costs. */
-interface Target {
-  url: string;
-  pids: () => number[];
-}
-
-/** The CPU time per request of the target's processes, from /proc, over one load. */
-async function loadWithCpu(target: Target, workload: Workload, seconds: number): Promise<LoadResult & { cpuMicros: number }> {
-  const pids = target.pids();
-  const before = pids.map(cpuMicros);
-  const result = await runLoad(target.url, workload, seconds);
-  const used = pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - before[i]!, 0);
-  return { ...result, cpuMicros: result.requests > 0 ? used / result.requests : 0 };
-}
+import { fetchRaw, loadWithCpu, peakRssMiB, postGraphQL, type Target } from './stack-probes';
+import { writeResults, type Results, type Row } from './stack-results';
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
@@ -335,102 +265,6 @@ async function main(): Promise<void> {
     await stack.stopAll();
     for (const floor of [bare, stockSubgraph, stockGateway, hive, hiveRouter]) floor.child.kill('SIGKILL');
   }
-}
-
-type Results = {
-  date: string;
-  node: string;
-  arithmetic: string;
-  quick: boolean;
-  secondsPerWorkload: number;
-  rounds: number;
-  connections: number;
-  rows: Row[];
-  big: { ncr: number; ncrInProcess: number; factorial: number; factorialInProcess: number }[];
-  compression: { api: string; encoding: string; bytes: number; ms: number }[];
-  peakRssMiB: Record<string, number>;
-  goals: { what: string; ratio: number; goal: string }[];
-  durationSeconds: number;
-};
-
-function writeResults(results: Results): void {
-  const dir = path.join(__dirname, 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const md = [
-    `# Benchmark results`,
-    ``,
-    `${results.date}, Node ${results.node}, ${results.connections} connections, ${results.secondsPerWorkload} s per workload in ${results.rounds} interleaved rounds (ratios: medians of per-round ratios)${results.quick ? ' (--quick)' : ''}, autocannon in a process of its own; every server on loopback in its own process.`,
-    ``,
-    `| workload | requests/s | p50 ms | p99 ms | CPU µs per request | errors | BatchGetFactorials calls per operation: math | primes |`,
-    `| --- | --: | --: | --: | --: | --: | --: | --: |`,
-    ...results.rows.map(
-      (r) =>
-        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpuMicros.toFixed(0)} | ${r.errors} | ${r.callsPerOperation.math} | ${r.callsPerOperation.primes} |`,
-    ),
-    ``,
-    `CPU per request: the CPU time (user + system, /proc) of every process the workload goes through, over its requests: the gateway, the subgraphs and the factorial service for this stack and for the peers (which share the subgraphs); the two processes of the stock floor.`,
-    ``,
-    `Big results' arithmetic (the subgraph's workers and the in-process column alike): ${results.arithmetic}.`,
-    ``,
-    `End to end: from sending the operation to the answer's last byte, uncompressed (\`accept-encoding: identity\`; what compression adds is in the next table).`,
-    ``,
-    `| run | ncr(10^6, 5·10^5) end to end ms | in-process ms (engine + decimal) | ratio | factorial(10^5) end to end ms | in-process ms |`,
-    `| --: | --: | --: | --: | --: | --: |`,
-    ...results.big.map(
-      (b, i) =>
-        `| ${i + 1} | ${b.ncr.toFixed(0)} | ${b.ncrInProcess.toFixed(0)} | ${(b.ncr / b.ncrInProcess).toFixed(2)} | ${b.factorial.toFixed(0)} | ${b.factorialInProcess.toFixed(0)} |`,
-    ),
-    ``,
-    `| ncr(10^6, 5·10^5), on the wire | encoding | bytes | share | ms to the last byte |`,
-    `| --- | --- | --: | --: | --: |`,
-    ...results.compression.map((c) => {
-      const plain = results.compression.find((p) => p.api === c.api && p.encoding === 'identity')!;
-      return `| ${c.api} | ${c.encoding} | ${c.bytes} | ${((100 * c.bytes) / plain.bytes).toFixed(1)}% | ${c.ms.toFixed(0)} |`;
-    }),
-    ``,
-    `| ratio (one run) | measured | goal |`,
-    `| --- | --: | --- |`,
-    ...results.goals.map((g) => `| ${g.what} | ${g.ratio.toFixed(2)} | ${g.goal} |`),
-    ``,
-    `| process | peak RSS MiB |`,
-    `| --- | --: |`,
-    ...Object.entries(results.peakRssMiB).map(([name, mib]) => `| ${name} | ${mib.toFixed(0)} |`),
-    ``,
-    `Calls per operation: each subgraph's BatchGetFactorials calls over the operations it executed while the workload ran (from its own metrics; '-' where none reached it). Below 1 are operations that needed no factorial (ncr(n, 0), ncr(n, n)); above 1 would mean a split batch.`,
-    ``,
-  ].join('\n');
-  fs.writeFileSync(path.join(dir, 'latest.md'), md);
-  fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  fs.writeFileSync(path.join(dir, 'latest.svg'), chart(results.rows));
-  process.stdout.write(`\n${md}\nwritten to bench/results/latest.{md,json,svg} in ${results.durationSeconds.toFixed(0)} s\n`);
-}
-
-/** A horizontal bar chart of requests/s, one bar per workload, labelled with its p99. */
-function chart(rows: Row[]): string {
-  const width = 900;
-  const barArea = 380;
-  const rowHeight = 34;
-  const height = 60 + rows.length * rowHeight;
-  const max = Math.max(...rows.map((r) => r.rps));
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const bars = rows
-    .map((r, i) => {
-      const y = 44 + i * rowHeight;
-      const w = Math.max(1, (r.rps / max) * barArea);
-      const color = r.name.startsWith('floor') ? '#9aa5b1' : r.name.startsWith('peer') ? '#f59e0b' : '#3b82f6';
-      return (
-        `<text x="${width - barArea - 20}" y="${y + 15}" text-anchor="end" font-size="13">${escape(r.name)}</text>` +
-        `<rect x="${width - barArea - 10}" y="${y}" width="${w.toFixed(1)}" height="22" fill="${color}"/>` +
-        `<text x="${width - barArea - 4 + w}" y="${y + 15}" font-size="12">${r.rps.toFixed(0)}/s, p99 ${r.p99} ms</text>`
-      );
-    })
-    .join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width + 140}" height="${height}" font-family="sans-serif">
-<rect width="100%" height="100%" fill="white"/>
-<text x="10" y="24" font-size="16" font-weight="bold">Requests per second (grey: floors; orange: peer gateways on this stack's subgraphs; blue: this stack)</text>
-${bars}
-</svg>
-`;
 }
 
 main().catch((error: unknown) => {

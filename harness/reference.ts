@@ -66,13 +66,15 @@ export function primesUpTo(n: number): number[] {
   return primes;
 }
 
+/** The exponent of the prime p in m!, by Legendre's formula. */
+export function legendre(m: number, p: number): number {
+  let e = 0;
+  for (let q = Math.floor(m / p); q > 0; q = Math.floor(q / p)) e += q;
+  return e;
+}
+
 /** C(n, r) as [prime, exponent] pairs with a non-zero exponent, primes ascending: Legendre's formula, three times. */
 export function binomialPrimePowers(n: number, r: number): [number, number][] {
-  const legendre = (m: number, p: number): number => {
-    let e = 0;
-    for (let q = Math.floor(m / p); q > 0; q = Math.floor(q / p)) e += q;
-    return e;
-  };
   return primesUpTo(n)
     .map((p): [number, number] => [p, legendre(n, p) - legendre(r, p) - legendre(n - r, p)])
     .filter(([, e]) => e > 0);

@@ -2,28 +2,29 @@
 
 import * as fs from 'node:fs';
 import type { Registry } from 'prom-client';
-import type { SubgraphServer } from '../lib/graphql';
 import { closeHttp } from '../lib/http';
 import { createMetricsRegistry, createProbeServer } from '../lib/observability';
-import { clientCredentials, type ClientTls } from '../lib/grpc';
+import type { ClientTls } from '../lib/grpc';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from '../gateway/src/server';
 import { projectPath } from '../lib/config';
-import { createFactorialClient, FactorialBatches } from '../services/factorial/client';
 import { createFactorialServer, type FactorialServer, type FactorialServerOptions } from '../services/factorial/src/server';
-import { MathService, type MathServiceOptions } from '../subgraphs/math/src/math';
-import { createMathServer, type MathServerOptions } from '../subgraphs/math/src/server';
-import { PrimesService, type PrimesServiceOptions } from '../subgraphs/primes/src/primes';
-import { createPrimesServer, type PrimesServerOptions } from '../subgraphs/primes/src/server';
+import { assembleSubgraph, type AssembledSubgraph, type SubgraphServerOverrides } from '../lib/subgraph';
+import type { MathService, MathSettings } from '../subgraphs/math/src/math';
+import { mathSubgraph } from '../subgraphs/math/src/subgraph';
+import type { PrimesService, PrimesSettings } from '../subgraphs/primes/src/primes';
+import { primesSubgraph } from '../subgraphs/primes/src/subgraph';
 
 // As the gateway's main.ts does: an in-process gateway reports nothing to Apollo and probes no cloud metadata endpoint.
 process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
 
 export interface StackOptions {
   factorial?: FactorialServerOptions;
-  math?: Omit<MathServiceOptions, 'factorials' | 'registry'>;
-  mathServer?: Omit<MathServerOptions, 'math' | 'registry'>;
-  primes?: Omit<PrimesServiceOptions, 'factorials' | 'registry'>;
-  primesServer?: Omit<PrimesServerOptions, 'primes' | 'registry'>;
+  /** The math service's settings, over those its settings reader gives an empty environment. */
+  math?: Partial<MathSettings>;
+  mathServer?: SubgraphServerOverrides;
+  /** The primes service's settings, over those its settings reader gives an empty environment. */
+  primes?: Partial<PrimesSettings>;
+  primesServer?: SubgraphServerOverrides;
   /** How the subgraph's client reaches the factorial service. Default: plaintext. */
   clientTls?: ClientTls;
   /** Also start the gateway (on the committed supergraph unless told otherwise). */
@@ -61,42 +62,34 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** The subgraphs' memory budget as their main.ts sets it by default (MEMORY_BUDGET_MB=256, 32 waiting). */
-const DEFAULT_MEMORY = { bytes: 256 * 1024 * 1024, maxWaiting: 32 };
-
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let factorialRegistry = createMetricsRegistry();
   let factorial: FactorialServer | undefined = createFactorialServer({ registry: factorialRegistry, ...options.factorial });
   const factorialPort = await factorial.listen('127.0.0.1', 0);
   const factorialAddress = `127.0.0.1:${factorialPort}`;
+  // Each subgraph as its process builds it, on the defaults of its settings, reaching this factorial service.
+  const factorialSettings = { address: factorialAddress, tls: options.clientTls };
 
   const mathRegistry = createMetricsRegistry();
-  const client = createFactorialClient(factorialAddress, { credentials: clientCredentials(options.clientTls), registry: mathRegistry });
-  const math = new MathService({
-    factorials: new FactorialBatches(client, { registry: mathRegistry, memory: DEFAULT_MEMORY }),
-    registry: mathRegistry,
-    ...options.math,
-  });
-  const mathServer = await createMathServer({ math, registry: mathRegistry, ...options.mathServer });
-  const mathPort = await mathServer.listen('127.0.0.1', 0);
+  const math = await assembleSubgraph(
+    mathSubgraph,
+    { ...mathSubgraph.loadConfig({}), factorial: factorialSettings },
+    { registry: mathRegistry, service: options.math, server: options.mathServer },
+  );
+  const mathPort = await math.server.listen('127.0.0.1', 0);
   const mathUrl = `http://127.0.0.1:${mathPort}/graphql`;
 
   // The primes subgraph: a process of its own in production, so a factorial client and registry of its own here.
   let primesRegistry = createMetricsRegistry();
-  let primesClient = createFactorialClient(factorialAddress, {
-    credentials: clientCredentials(options.clientTls),
-    registry: primesRegistry,
-  });
   const newPrimes = (registry: Registry) =>
-    new PrimesService({
-      factorials: new FactorialBatches(primesClient, { registry, memory: DEFAULT_MEMORY }),
-      registry,
-      workers: 1,
-      ...options.primes,
-    });
-  let primes = newPrimes(primesRegistry);
-  let primesServer: SubgraphServer | undefined = await createPrimesServer({ primes, registry: primesRegistry, ...options.primesServer });
-  const primesPort = await primesServer.listen('127.0.0.1', 0);
+    assembleSubgraph(
+      primesSubgraph,
+      { ...primesSubgraph.loadConfig({}), factorial: factorialSettings },
+      { registry, service: options.primes, server: options.primesServer },
+    );
+  let primes: AssembledSubgraph<PrimesService> | undefined = await newPrimes(primesRegistry);
+  let primesService = primes.service;
+  const primesPort = await primes.server.listen('127.0.0.1', 0);
   const primesUrl = `http://127.0.0.1:${primesPort}/graphql`;
 
   const gatewayRegistry = createMetricsRegistry();
@@ -124,9 +117,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gatewayMetricsUrl,
     gatewayRegistry,
     gateway,
-    math,
+    math: math.service,
     get primes() {
-      return primes;
+      return primesService;
     },
     get primesRegistry() {
       return primesRegistry;
@@ -145,30 +138,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await factorial.listen('127.0.0.1', factorialPort);
     },
     async stopMath() {
-      await mathServer.stop();
+      await math.server.stop();
     },
     async stopPrimes() {
-      await primesServer?.stop();
-      primesServer = undefined;
-      primesClient.close();
+      await primes?.close();
+      primes = undefined;
     },
     async startPrimes() {
       primesRegistry = createMetricsRegistry();
-      primesClient = createFactorialClient(factorialAddress, {
-        credentials: clientCredentials(options.clientTls),
-        registry: primesRegistry,
-      });
-      primes = newPrimes(primesRegistry);
-      primesServer = await createPrimesServer({ primes, registry: primesRegistry, ...options.primesServer });
-      await primesServer.listen('127.0.0.1', primesPort);
+      primes = await newPrimes(primesRegistry);
+      primesService = primes.service;
+      await primes.server.listen('127.0.0.1', primesPort);
     },
     async stop() {
       await gateway?.stop();
       if (gatewayProbes) await closeHttp(gatewayProbes.server);
-      await mathServer.stop();
-      await primesServer?.stop();
-      client.close();
-      primesClient.close();
+      await math.close();
+      await primes?.close();
       await factorial?.shutdown(0);
     },
   };

@@ -1,6 +1,7 @@
 // The module boundaries, checked on every import of the tree: services never load GraphQL, subgraphs reach the
-// factorial service only through its client module, the gateway reaches neither, and a module folder (one with an
-// index.ts) is entered through its index only.
+// factorial service only through its client module, its server never loads its client, the gateway reaches neither,
+// a module folder (one with an index.ts) is entered through its index only and exports by name, lib's families import
+// in one direction, no file is over 300 lines, and only a process's entry reads the environment.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -31,6 +32,12 @@ function importsOf(source: string): string[] {
   return specifiers;
 }
 
+/** Every relative specifier a file imports, `import type` included (a circle of types is a circle of ideas). */
+function allLocalImportsOf(source: string): string[] {
+  const pattern = /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?[^'";]*?from\s+['"](\.[^'"]+)['"]/g;
+  return [...source.matchAll(pattern)].map((match) => match[1]!);
+}
+
 /** A relative specifier resolved to a project file, or undefined. */
 function resolve(files: Map<string, string>, from: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
@@ -44,6 +51,40 @@ function moduleFolders(files: Map<string, string>): string[] {
 }
 
 const isTest = (file: string): boolean => file.endsWith('.test.ts');
+const isGenerated = (file: string): boolean => file.startsWith('generated/') || file.includes('/generated/');
+/** Longest file, in lines, outside generated code. */
+const MAX_LINES = 300;
+/** Who may read or write process.env: a process's entry (main.ts), runService (which hands it to the settings readers), test fixtures. */
+const mayTouchEnvironment = (file: string): boolean =>
+  file.endsWith('/main.ts') || file === 'lib/process/service.ts' || file.includes('/fixtures/') || isTest(file);
+
+/** The circles among lib's families (lib/<family>), each written a -> b -> ... -> a. */
+function familyCircles(files: Map<string, string>): string[] {
+  const edges = new Map<string, Set<string>>();
+  for (const [file, source] of files) {
+    if (!file.startsWith('lib/') || isTest(file)) continue;
+    const family = file.split('/')[1]!;
+    for (const specifier of allLocalImportsOf(source)) {
+      const target = resolve(files, file, specifier);
+      const other = target?.startsWith('lib/') ? target.split('/')[1]! : undefined;
+      if (other && other !== family) (edges.get(family) ?? edges.set(family, new Set()).get(family)!).add(other);
+    }
+  }
+  const circles = new Set<string>();
+  const walk = (family: string, path: string[]): void => {
+    for (const next of edges.get(family) ?? []) {
+      const at = path.indexOf(next);
+      if (at >= 0) {
+        const circle = path.slice(at);
+        // Written from its smallest name, so that each circle is listed once.
+        const start = circle.indexOf([...circle].sort()[0]!);
+        circles.add([...circle.slice(start), ...circle.slice(0, start), circle[start]!].join(' -> '));
+      } else walk(next, [...path, next]);
+    }
+  };
+  for (const family of edges.keys()) walk(family, [family]);
+  return [...circles];
+}
 const GRAPHQL_PACKAGES = /^(graphql|@apollo\/|@as-integrations\/|@escape\.tech\/graphql-armor)/;
 
 /** Every broken rule, as "file: what it did". */
@@ -86,6 +127,9 @@ export function layoutViolations(files: Map<string, string>): string[] {
       if (file.startsWith('services/factorial/client/') && target.startsWith('services/factorial/src/')) {
         violations.push(`${file}: imports ${target}; the client never imports the server`);
       }
+      if (file.startsWith('services/factorial/src/') && target.startsWith('services/factorial/client/')) {
+        violations.push(`${file}: imports ${target}; the server never imports the client (both import the contract)`);
+      }
       if ((file.startsWith('bench/') || file.startsWith('scripts/') || file.startsWith('harness/')) && target.startsWith('test/')) {
         violations.push(`${file}: imports ${target}; what bench/ and scripts/ share with the tests lives in harness/`);
       }
@@ -99,6 +143,17 @@ export function layoutViolations(files: Map<string, string>): string[] {
       if (graphql.length > 0) violations.push(`${file}: loads ${graphql.join(', ')}; nothing under services/ loads GraphQL`);
     }
   }
+  for (const [file, source] of files) {
+    const lines = source.split('\n').length - (source.endsWith('\n') ? 1 : 0);
+    if (!isGenerated(file) && lines > MAX_LINES) violations.push(`${file}: ${lines} lines, over ${MAX_LINES}; split it by what it does`);
+    if (/^(lib|gateway|subgraphs|services)\//.test(file) && !mayTouchEnvironment(file) && /\bprocess\.env\b/.test(source)) {
+      violations.push(`${file}: reads process.env; only a process's main.ts (and runService) touches the environment`);
+    }
+    if (modules.some((m) => file === `${m}/index.ts`) && /^export \* from/m.test(source)) {
+      violations.push(`${file}: export *; a module's index exports by name what other code uses`);
+    }
+  }
+  for (const circle of familyCircles(files)) violations.push(`lib: the families import each other in a circle (${circle})`);
   return violations.sort();
 }
 
@@ -124,9 +179,23 @@ describe('the module boundaries', () => {
     ['services/factorial/src/engine.ts', "import { badInput } from '../../../lib/graphql';", 'nothing under services/ loads GraphQL'],
     ['services/factorial/client/channel.ts', "import { warmUp } from '../src/engine';", 'never imports the server'],
     ['lib/math/bytes.ts', "import { logger } from '../observability/logger';", 'through its index.ts'],
+    ['services/factorial/src/server.ts', "import { FactorialBatches } from '../client';", 'the server never imports the client'],
+    ['lib/http/errors.ts', "import type { Logger } from '../observability';", 'in a circle (http -> observability -> http)'],
+    ['gateway/src/server.ts', 'const port = process.env.GATEWAY_PORT;', 'only a process'],
+    ['lib/workers/index.ts', "export * from './worker-pool';", 'exports by name'],
   ])('fail when %s gains `%s`', (file, line, complaint) => {
     const mutated = new Map(files);
     mutated.set(file, `${line}\n${files.get(file)!}`);
     expect(layoutViolations(mutated).join('\n')).toContain(complaint);
+  });
+
+  it('fail when a file grows past 300 lines, but not generated code', () => {
+    const mutated = new Map(files);
+    mutated.set('gateway/src/server.ts', `${files.get('gateway/src/server.ts')!}${'// more\n'.repeat(300)}`);
+    mutated.set('generated/proto/factorial/v1/factorial.ts', '// generated\n'.repeat(1000));
+    const violations = layoutViolations(mutated).join('\n');
+    expect(violations).toContain('gateway/src/server.ts: ');
+    expect(violations).toContain('over 300');
+    expect(violations).not.toContain('generated/proto');
   });
 });

@@ -1,4 +1,16 @@
 // The config family: settings read from the environment (typed, validated, once) and where the project's files are.
 
-export * from './settings';
-export * from './paths';
+export {
+  ConfigError,
+  readChoice,
+  readInt,
+  readMaxN,
+  readMemoryBudgetBytes,
+  readPort,
+  readShutdown,
+  readString,
+  readUrl,
+  readWorkers,
+  type ShutdownSettings,
+} from './settings';
+export { projectPath } from './paths';

@@ -72,6 +72,11 @@ export function readMaxN(env: Env): number {
   return readInt(env, 'MAX_N', 1_000_000, { min: 1, max: 10_000_000 });
 }
 
+/** MEMORY_BUDGET_MB (default 256), in bytes: what a process's calls or operations in flight may hold at once. */
+export function readMemoryBudgetBytes(env: Env): number {
+  return readInt(env, 'MEMORY_BUDGET_MB', 256, { min: 1, max: 65_536 }) * 1024 * 1024;
+}
+
 /** A worker-thread count (`name`, 1 to 256); unset or 0: undefined, for the pool's default (cores minus one). */
 export function readWorkers(env: Env, name: string): number | undefined {
   const workers = readInt(env, name, 0, { min: 0, max: 256 });

@@ -57,3 +57,6 @@ export function errorCodeOf(code: unknown): ErrorCode {
 
 /** Seconds a client should wait before retrying a retryable failure (`Retry-After`). */
 export const RETRY_AFTER_SECONDS = 1;
+
+// The two ways work fails that are nobody's bug: a full queue, a deadline passed.
+export { QueueFullError, TaskAbortedError } from './work';

@@ -3,7 +3,7 @@
 
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { GraphQLError } from 'graphql';
-import { QueueFullError, TaskAbortedError } from '../workers';
+import { QueueFullError, TaskAbortedError } from '../errors';
 import { apiError } from './api-error';
 
 /** Whether an error is a failed gRPC call (grpc-js's ServiceError). */

@@ -8,12 +8,13 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+
+export type { GraphQLResolverMap };
 import Fastify from 'fastify';
 import type { DocumentNode } from 'graphql';
 import { Counter, type Registry } from 'prom-client';
 import { defaultHttpTimeouts, jsonErrorHandlers, guardJsonDepth, guardSlowClients, timedFastifyOptions, type HttpTimeouts } from '../http';
 import { requestIdOf, silentLogger, traceRequests, type Logger, type RequestTrace } from '../observability';
-import type { ShutdownSteps } from '../process';
 import { DEADLINE_HEADER, deadlineFromHeader, responseDeadline, type RequestScope } from '../request';
 import { hardenedApolloOptions } from './apollo-options';
 import { guardEntities } from './entities';
@@ -147,26 +148,4 @@ function countOperations<TContext extends SubgraphContext>(registry: Registry, n
     },
   };
   return { requestDidStart: async () => listener };
-}
-
-/**
- * Binds a subgraph's server at its settings' host and port, says where (and which upstream it calls), and returns the
- * steps runService takes at shutdown: the server first, then `close` (the subgraph's clients).
- */
-export async function serveSubgraph(
-  server: SubgraphServer,
-  settings: { host: string; port: number },
-  logger: Logger,
-  upstream: string,
-  close: () => void,
-): Promise<ShutdownSteps> {
-  const port = await server.listen(settings.host, settings.port);
-  logger.info(`GraphQL on http://${settings.host}:${port}/graphql, ${upstream}`);
-  return {
-    announce: () => server.announceShutdown(),
-    async stop() {
-      await server.stop();
-      close();
-    },
-  };
 }

@@ -1,10 +1,13 @@
 // The settings every subgraph reads: the service's own (HOST, logs, tracing, shutdown), its port, MAX_N, the
 // operation limits it enforces, its memory budget, the request timeout, HTTP timeouts and the mode.
 
-import { readInt, readMaxN, readPort, readString } from '../config';
+import { readInt, readMaxN, readMemoryBudgetBytes, readPort, readString } from '../config';
 import { readHttpTimeouts, type HttpTimeouts } from '../http';
 import { readServiceSettings, type ServiceSettings } from '../process';
 import { readOperationLimits, type OperationLimits } from './operation-limits';
+
+/** Operations that may wait, for memory or for a worker thread, before the next is refused with RESOURCE_EXHAUSTED. */
+export const MAX_WAITING_OPERATIONS = 32;
 
 export interface SubgraphSettings extends ServiceSettings {
   readonly port: number;
@@ -16,6 +19,8 @@ export interface SubgraphSettings extends ServiceSettings {
   readonly maxOperationFactorials: number;
   /** Bytes of factorial replies and results the process's operations may hold at once (MEMORY_BUDGET_MB). */
   readonly memoryBytes: number;
+  /** Operations that may wait for their share of memory before the next is refused (as many as may wait for a worker). */
+  readonly maxWaitingOperations: number;
   /** Longest a request may take (REQUEST_TIMEOUT_MS); the gateway's deadline can only shorten it. */
   readonly requestTimeoutMs: number;
   readonly httpTimeouts: HttpTimeouts;
@@ -40,7 +45,8 @@ export function readSubgraphSettings(env: NodeJS.ProcessEnv, name: string, portN
     maxN: readMaxN(env),
     limits: readOperationLimits(env),
     maxOperationFactorials: readInt(env, 'MAX_OPERATION_FACTORIALS', 256, { min: 1, max: 100_000 }),
-    memoryBytes: readInt(env, 'MEMORY_BUDGET_MB', 256, { min: 1, max: 65_536 }) * 1024 * 1024,
+    memoryBytes: readMemoryBudgetBytes(env),
+    maxWaitingOperations: MAX_WAITING_OPERATIONS,
     requestTimeoutMs,
     httpTimeouts: readHttpTimeouts(env, requestTimeoutMs),
     production: readProduction(env),

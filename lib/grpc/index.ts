@@ -1,11 +1,11 @@
 // The gRPC family: what both sides of a gRPC hop share, whatever the service.
 
 // Status codes by name.
-export * from './status';
+export { grpcCodeName } from './status';
 // Metrics, in two halves that share their label names (as go-grpc-prometheus names them).
-export * from './server-metrics';
-export * from './client-metrics';
+export { serverMetricsInterceptor } from './server-metrics';
+export { clientMetricsInterceptor } from './client-metrics';
 // TLS and mutual TLS from PEM files.
-export * from './tls';
+export { clientCredentials, type ClientTls, readPemPair, readPemSetting, serverCredentials, type ServerTls } from './tls';
 // Span attributes of a gRPC call, by the current semantic conventions.
-export * from './span-attributes';
+export { rpcSpanAttributes, rpcStatusAttributes } from './span-attributes';

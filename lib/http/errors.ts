@@ -5,8 +5,12 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode } from '../errors';
-import type { Logger } from '../observability';
 import { JsonTooDeepError } from './json-depth';
+
+/** What the HTTP layer needs of a logger: to report a bug of ours with its stack (any pino logger is one). */
+export interface ErrorLogger {
+  error(fields: object, message: string): void;
+}
 
 /** A GraphQL-shaped error body. */
 export function errorBody(message: string, code: ErrorCode): { errors: { message: string; extensions: { code: ErrorCode } }[] } {
@@ -22,7 +26,7 @@ export function jsonErrorHandlers(
   app: FastifyInstance,
   options: {
     bodyLimit: number;
-    logger: Logger;
+    logger: ErrorLogger;
     /** Told of every refusal (the client's doing), to count and log it. */
     refused?: (request: FastifyRequest, code: ErrorCode, message: string) => void;
   },

@@ -1,5 +1,5 @@
 // Structured logs: one JSON object per line on stdout (pino), with the service's name; a request's lines come
-// from a child logger bound to its trace id, span id and request id (see logFields in telemetry.ts).
+// from a child logger bound to its trace id, span id and request id (see logFields in tracing/spans.ts).
 // `npm start` pretty-prints them; LOG_LEVEL picks the level.
 
 import pino from 'pino';

@@ -1,10 +1,9 @@
 // Prometheus registries and the small HTTP server that exposes /metrics and /health beside a gRPC port.
 
 import type { Server } from 'node:http';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { watchEventLoopBlocking } from './event-loop-blocking';
 import { createTimedServer, defaultHttpTimeouts, errorBody, listenHttp } from '../http';
-import type { AdmissionStats, PoolStats } from '../workers';
 
 /**
  * A fresh registry with the process's default metrics (CPU, memory, event-loop lag, GC) and, on Linux,
@@ -67,54 +66,4 @@ export function createProbeServer(options: ProbeServerOptions): {
     res.end(JSON.stringify(errorBody('not found: this port serves GET /metrics and GET /health', 'NOT_FOUND')));
   });
   return { server, listen: (host, port) => listenHttp(server, host, port) };
-}
-
-/**
- * Registers admission_bytes{state="in_use"|"capacity"}, admission_waiting and admission_refused_total, read from a
- * process's admission budget (lib/workers) at each scrape.
- */
-export function registerAdmissionMetrics(registry: Registry, stats: () => AdmissionStats): void {
-  new Gauge({
-    name: 'admission_bytes',
-    help: 'Memory budget for work in flight: bytes in use and the capacity.',
-    labelNames: ['state'],
-    registers: [registry],
-    collect() {
-      const now = stats();
-      this.set({ state: 'in_use' }, now.inUse);
-      this.set({ state: 'capacity' }, now.capacity);
-    },
-  });
-  new Gauge({
-    name: 'admission_waiting',
-    help: 'Requests waiting for their share of the memory budget.',
-    registers: [registry],
-    collect() {
-      this.set(stats().waiting);
-    },
-  });
-  new Counter({
-    name: 'admission_refused_total',
-    help: 'Requests refused at once (RESOURCE_EXHAUSTED) because too many waited for the memory budget.',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(stats().refused);
-    },
-  });
-}
-
-/** Registers a gauge `name{state="busy"|"queued"}` read from a worker pool at each scrape. */
-export function registerPoolGauge(registry: Registry, name: string, help: string, stats: () => PoolStats): void {
-  new Gauge({
-    name,
-    help,
-    labelNames: ['state'],
-    registers: [registry],
-    collect() {
-      const now = stats();
-      this.set({ state: 'busy' }, now.busy);
-      this.set({ state: 'queued' }, now.queued);
-    },
-  });
 }

@@ -2,7 +2,7 @@
 
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { CRASH_EXIT_CODE } from '.';
+import { CRASH_EXIT_CODE } from './shutdown';
 
 const fixture = path.join(__dirname, 'fixtures/crashing-service.ts');
 

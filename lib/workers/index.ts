@@ -1,10 +1,10 @@
-// The workers family: heavy work off the event loop.
+// The workers family: worker-thread pools for heavy BigInt work, the host side of a worker, inline turns, and the pools' gauge.
 
-// The pool, on the event loop's side: a bounded queue, tasks stopped by their signal.
-export * from './worker-pool';
-// The worker thread's side: one reply per task, at a lower priority.
-export * from './worker-host';
-// Inline work, in turns: the event loop gets its share, and a passed deadline stops it.
-export * from './inline-turn';
-// A process's budget for work in flight: shares in arrival order, waits within a deadline, refusal when too many wait.
-export * from './admission';
+// A fixed pool of threads with a bounded queue.
+export { WorkerPool } from './worker-pool';
+// The worker side: serving tasks.
+export { serveWorkerTasks } from './worker-host';
+// Inline work in short turns, stopped once its request is over.
+export { inlineTurn } from './inline-turn';
+// The pools' gauge.
+export { registerPoolGauge } from './metrics';

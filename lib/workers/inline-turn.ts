@@ -3,7 +3,7 @@
 // has held it for a few milliseconds, and stops the piece if its request's deadline has passed meanwhile.
 
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { TaskAbortedError } from './worker-pool';
+import { TaskAbortedError } from '../errors';
 
 /** Longest stretch of inline work before the event loop gets a turn. */
 export const INLINE_SLICE_MS = 4;

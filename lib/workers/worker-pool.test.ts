@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FixtureTask } from './fixture-worker';
 import { WORKER_NICENESS } from './worker-host';
-import { QueueFullError, TaskAbortedError, WorkerPool } from './worker-pool';
+import { QueueFullError, TaskAbortedError } from '../errors';
+import { WorkerPool } from './worker-pool';
 
 const script = path.join(__dirname, 'fixture-worker');
 const spin = (ms: number, value = ms): FixtureTask => ({ kind: 'spin', ms, value });

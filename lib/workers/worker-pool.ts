@@ -1,23 +1,8 @@
 // A fixed pool of worker threads with a bounded queue, so heavy BigInt work never runs on an event loop.
 
+import { QueueFullError, TaskAbortedError } from '../errors';
 import { availableParallelism } from 'node:os';
 import { Worker, type TransferListItem } from 'node:worker_threads';
-
-/** Thrown by run() when every worker is busy and the queue is full: the caller should shed load. */
-export class QueueFullError extends Error {
-  constructor(readonly maxQueue: number) {
-    super(`the work queue is full (${maxQueue} waiting)`);
-    this.name = 'QueueFullError';
-  }
-}
-
-/** Thrown by run() when its signal aborts before the result arrives. */
-export class TaskAbortedError extends Error {
-  constructor() {
-    super('the task was aborted');
-    this.name = 'TaskAbortedError';
-  }
-}
 
 export interface WorkerPoolOptions {
   /** Absolute path of the worker module, without extension (resolved to .ts or .js beside this file's kind). */

@@ -39,7 +39,7 @@ export class AnswerTicket {
   done: (() => void) | undefined;
 
   /** `deadline`: how long the request may wait for an identical request's answer. */
-  constructor(readonly deadline: Pick<Deadline, 'onExpire'> | undefined) {}
+  constructor(readonly deadline: Deadline | undefined) {}
 }
 
 export interface AnswersOptions {
@@ -89,7 +89,7 @@ export class Answers {
   }
 
   /** A handle for a GraphQL request about to go through Apollo Server; undefined when the cache is off. */
-  ticket(deadline: Pick<Deadline, 'onExpire'> | undefined): AnswerTicket | undefined {
+  ticket(deadline: Deadline | undefined): AnswerTicket | undefined {
     return this.enabled ? new AnswerTicket(deadline) : undefined;
   }
 
@@ -174,7 +174,7 @@ export class Answers {
    * (asked for only then). Without an answer, `done` is set when this request is the one to compute it: call it once
    * its answer is kept or known not to be, to wake the others. Counts the lookup.
    */
-  async restAnswer(n: number, r: number, deadline?: () => Pick<Deadline, 'onExpire'>): Promise<{ answer?: RestAnswer; done?: () => void }> {
+  async restAnswer(n: number, r: number, deadline?: () => Deadline): Promise<{ answer?: RestAnswer; done?: () => void }> {
     if (!this.enabled) return {};
     const key = keys.rest(n, r);
     const kept = (): RestAnswer | undefined => {

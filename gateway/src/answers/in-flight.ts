@@ -4,9 +4,6 @@
 
 import type { Deadline } from '../../../lib/request';
 
-/** What a wait needs of a request's deadline. */
-type Waitable = Pick<Deadline, 'onExpire'>;
-
 export class InFlight {
   private readonly running = new Map<string, Promise<void>>();
 
@@ -15,7 +12,7 @@ export class InFlight {
    * when none does, makes this caller the one and resolves with `done`, to call once the result is stored or known
    * not to be (it wakes the others, who then look again).
    */
-  async claim(key: string, deadline: Waitable | undefined): Promise<(() => void) | undefined> {
+  async claim(key: string, deadline: Deadline | undefined): Promise<(() => void) | undefined> {
     const running = this.running.get(key);
     if (running) {
       await within(running, deadline);
@@ -31,7 +28,7 @@ export class InFlight {
 }
 
 /** Resolves when `promise` does, or when the deadline passes (then the caller goes on without it). */
-function within(promise: Promise<void>, deadline: Waitable | undefined): Promise<void> {
+function within(promise: Promise<void>, deadline: Deadline | undefined): Promise<void> {
   if (!deadline) return promise;
   return new Promise<void>((resolve) => {
     const stop = deadline.onExpire(resolve);

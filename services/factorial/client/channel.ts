@@ -56,7 +56,7 @@ export function factorialChannelOptions(maxReceiveBytes = MAX_RECEIVE_BYTES): gr
   };
 }
 
-/** A long-lived client for `target` (`host:port` or `dns:///host:port`); create one per process. Replies are read with the fast codecs (codec.ts). */
+/** A long-lived client for `target` (`host:port` or `dns:///host:port`); create one per process. Replies are read with the contract's fast codecs. */
 export function createFactorialClient(target: string, options: FactorialClientOptions = {}): FactorialClient {
   return new FastFactorialServiceClient(target, options.credentials ?? grpc.credentials.createInsecure(), {
     ...factorialChannelOptions(options.maxReceiveBytes),

@@ -7,7 +7,7 @@ import { context, type Context, type Span } from '@opentelemetry/api';
 import { failSpan, incomingContext, logFields, metadataGetter, startServerSpan, type Logger } from '../../../lib/observability';
 import { grpcCodeName, rpcSpanAttributes, rpcStatusAttributes } from '../../../lib/grpc';
 import { Deadline, isSaneRequestId, REQUEST_ID_HEADER } from '../../../lib/request';
-import { QueueFullError, TaskAbortedError } from '../../../lib/workers';
+import { QueueFullError, TaskAbortedError } from '../../../lib/errors';
 import { SERVICE_NAME } from '../contract';
 
 /** A failure answered with this status and details (INVALID_ARGUMENT, RESOURCE_EXHAUSTED, ...). */
@@ -44,7 +44,11 @@ export function unaryCall<Req, Res>(method: string, logger: Logger, handler: Cal
     // The caller's trace (traceparent in the metadata) and request id, for the spans and log lines of this call.
     const { span, context: active } = startServerSpan(spanName, callContext(call.metadata), spanAttributes);
     let callLogger: Logger | undefined;
-    const scope: CallScope = { deadline: new Deadline(), span, logger: () => (callLogger ??= logger.child(logFields(active))) };
+    const scope: CallScope = {
+      deadline: new Deadline(deadlineMs(call.getDeadline())),
+      span,
+      logger: () => (callLogger ??= logger.child(logFields(active))),
+    };
     const started = performance.now();
     // grpc-js reports 'cancelled' at the end of answered calls too, when the deadline is already finished.
     call.on('cancelled', () => scope.deadline.expire());
@@ -96,4 +100,9 @@ function toServiceError(error: unknown, scope: CallScope): Partial<grpc.ServiceE
   if (error instanceof TaskAbortedError) return { code: grpc.status.CANCELLED, details: 'the call was cancelled' };
   scope.logger().error({ err: error }, 'unexpected error in a factorial call');
   return { code: grpc.status.INTERNAL, details: 'internal error' };
+}
+
+/** A grpc-js deadline (a Date, or milliseconds since the epoch; Infinity when none) as milliseconds since the epoch. */
+export function deadlineMs(deadline: Date | number): number {
+  return deadline instanceof Date ? deadline.getTime() : deadline;
 }

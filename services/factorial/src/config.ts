@@ -1,7 +1,7 @@
 // The factorial service's settings, read from the environment once and validated.
 
 import { readServiceSettings, type ServiceSettings } from '../../../lib/process';
-import { ConfigError, readInt, readMaxN, readPort, readWorkers } from '../../../lib/config';
+import { ConfigError, readInt, readMaxN, readMemoryBudgetBytes, readPort, readWorkers } from '../../../lib/config';
 import { readPemPair, readPemSetting, type ServerTls } from '../../../lib/grpc';
 
 export interface FactorialConfig extends ServiceSettings {
@@ -25,10 +25,13 @@ export function loadFactorialConfig(env: NodeJS.ProcessEnv): FactorialConfig {
     workers: readWorkers(env, 'FACTORIAL_WORKERS'),
     maxQueue: readInt(env, 'FACTORIAL_MAX_QUEUE', 64, { min: 0, max: 100_000 }),
     cacheBytes: readInt(env, 'FACTORIAL_CACHE_MB', 128, { min: 0, max: 65_536 }) * 1024 * 1024,
-    memoryBytes: readInt(env, 'MEMORY_BUDGET_MB', 256, { min: 1, max: 65_536 }) * 1024 * 1024,
+    memoryBytes: readMemoryBudgetBytes(env),
     tls: readServerTls(env),
   });
 }
+
+/** The settings of an empty environment: the defaults, for servers built without a process (tests, benchmarks). */
+export const FACTORIAL_DEFAULTS: FactorialConfig = loadFactorialConfig({});
 
 /** FACTORIAL_TLS_CERT and FACTORIAL_TLS_KEY turn on TLS; FACTORIAL_TLS_CLIENT_CA also requires client certificates. */
 function readServerTls(env: NodeJS.ProcessEnv): ServerTls | undefined {

@@ -3,7 +3,8 @@
 import { byteCache, type ByteCache } from '../../../lib/cache';
 import { runInSpan } from '../../../lib/observability';
 import type { Deadline } from '../../../lib/request';
-import { inlineTurn, TaskAbortedError, type WorkerPool } from '../../../lib/workers';
+import { TaskAbortedError } from '../../../lib/errors';
+import { inlineTurn, type WorkerPool } from '../../../lib/workers';
 import type { RepresentationName } from '../contract';
 import { factorialExponents, factorialValue } from './engine';
 import type { FactorialTask } from './factorial-worker';

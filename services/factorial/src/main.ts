@@ -1,4 +1,4 @@
-// Process entry of the factorial service: its servers on the configured ports; lib/service.ts does the rest.
+// Process entry of the factorial service: its servers on the configured ports; runService (lib/process) does the rest.
 
 import { closeHttp } from '../../../lib/http';
 import { createMetricsRegistry, createProbeServer } from '../../../lib/observability';

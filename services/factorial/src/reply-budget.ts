@@ -5,28 +5,23 @@
 // A call waits within its deadline; when too many wait, the next is refused with RESOURCE_EXHAUSTED at once.
 
 import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
-import { Admission, QueueFullError, type Expiry } from '../../../lib/workers';
+import type { Admission } from '../../../lib/admission';
+import { QueueFullError } from '../../../lib/errors';
+import { Deadline } from '../../../lib/request';
+import { deadlineMs } from './call-scope';
 
 /** Builds the interceptor; `estimate` gives the bytes a call's request will hold (0 for methods it does not know). */
 export function replyBudgetInterceptor(admission: Admission, estimate: (path: string, request: unknown) => number): ServerInterceptor {
   return (method, call) => {
     let ended = false;
     let release: (() => void) | undefined;
-    const listeners = new Set<() => void>();
-    const expiry: Expiry = {
-      get expired() {
-        return ended;
-      },
-      onExpire(listener) {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
-    };
+    // The call's deadline, as the client set it; it expires early when the call ends (cancelled, or answered).
+    const deadline = new Deadline(deadlineMs(call.getDeadline()));
     const end = (): void => {
       if (ended) return;
       ended = true;
       release?.();
-      for (const listener of listeners) listener();
+      deadline.expire();
     };
     return new ServerInterceptingCall(call, {
       start: (next) =>
@@ -34,7 +29,7 @@ export function replyBudgetInterceptor(admission: Admission, estimate: (path: st
           onReceiveMessage: (message, nextMessage) => {
             const bytes = estimate(method.path, message);
             if (bytes <= 0) return nextMessage(message);
-            admission.acquire(bytes, expiry).then(
+            admission.acquire(bytes, deadline).then(
               (give) => {
                 if (ended) return give();
                 release = give;

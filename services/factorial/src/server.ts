@@ -7,8 +7,9 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-health-check';
 import { Counter, type Registry } from 'prom-client';
 import { serverCredentials, serverMetricsInterceptor, type ServerTls } from '../../../lib/grpc';
-import { registerAdmissionMetrics, registerPoolGauge, silentLogger, type Logger } from '../../../lib/observability';
-import { Admission, WorkerPool } from '../../../lib/workers';
+import { silentLogger, type Logger } from '../../../lib/observability';
+import { Admission, registerAdmissionMetrics } from '../../../lib/admission';
+import { registerPoolGauge, WorkerPool } from '../../../lib/workers';
 import {
   FactorialServiceDefinition,
   MAX_BATCH_SIZE,
@@ -24,21 +25,22 @@ import {
   type RepresentationName,
 } from '../contract';
 import { CallError, unaryCall, type CallScope } from './call-scope';
+import { FACTORIAL_DEFAULTS } from './config';
 import { warmUp } from './engine';
 import { replyBudgetInterceptor } from './reply-budget';
 import { FactorialStore, type Result, type SourceTally } from './factorial-store';
 import type { FactorialTask } from './factorial-worker';
 
 export interface FactorialServerOptions {
-  /** Largest n served; above it a request fails with INVALID_ARGUMENT. Default: 1,000,000. */
+  /** Largest n served; above it a request fails with INVALID_ARGUMENT. Default: MAX_N's. */
   maxN?: number;
   /** Worker threads. Default: cores minus one, at least 1. */
   workers?: number;
-  /** Calls that may wait for a worker, or for their share of memory; beyond it calls fail with RESOURCE_EXHAUSTED. Default: 64. */
+  /** Calls that may wait for a worker, or for their share of memory; beyond it RESOURCE_EXHAUSTED. Default: FACTORIAL_MAX_QUEUE's. */
   maxQueue?: number;
-  /** Bytes the replies of calls in flight may take (estimated before any work); calls wait for their share. Default: 256 MiB. */
+  /** Bytes the replies of calls in flight may take (estimated before any work); calls wait for their share. Default: MEMORY_BUDGET_MB's. */
   memoryBytes?: number;
-  /** Bytes of results cached across calls. Default: 128 MiB. */
+  /** Bytes of results cached across calls. Default: FACTORIAL_CACHE_MB's. */
   cacheBytes?: number;
   /** n! values up to this n are computed on the event loop (cheaper than a thread hop). Default: 1,500. */
   inlineValueMaxN?: number;
@@ -64,20 +66,21 @@ export interface FactorialServer {
 
 /** Builds the service (not listening yet). */
 export function createFactorialServer(options: FactorialServerOptions = {}): FactorialServer {
-  const maxN = options.maxN ?? 1_000_000;
+  const maxN = options.maxN ?? FACTORIAL_DEFAULTS.maxN;
+  const maxQueue = options.maxQueue ?? FACTORIAL_DEFAULTS.maxQueue;
   const logger = options.logger ?? silentLogger;
   warmUp(maxN);
 
   const pool = new WorkerPool<FactorialTask, Result>({
     script: path.join(__dirname, 'factorial-worker'),
     size: options.workers,
-    maxQueue: options.maxQueue ?? 64,
+    maxQueue,
   });
-  const admission = new Admission({ capacity: options.memoryBytes ?? 256 * 1024 * 1024, maxWaiting: options.maxQueue ?? 64 });
+  const admission = new Admission({ capacity: options.memoryBytes ?? FACTORIAL_DEFAULTS.memoryBytes, maxWaiting: maxQueue });
   const metrics = options.registry ? createServiceMetrics(options.registry, pool, admission) : undefined;
   const store = new FactorialStore({
     pool,
-    cacheBytes: options.cacheBytes ?? 128 * 1024 * 1024,
+    cacheBytes: options.cacheBytes ?? FACTORIAL_DEFAULTS.cacheBytes,
     inlineValueMaxN: options.inlineValueMaxN ?? 1500,
     inlineExponentsMaxN: options.inlineExponentsMaxN ?? 50_000,
     onCacheLookup: metrics?.onCacheLookup,

@@ -4,39 +4,43 @@ import * as path from 'node:path';
 import type { Attributes, Span } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { badInput, checkCount, checkPair, toApiError, tooManyFactorials } from '../../../lib/graphql';
-import { inSpan, registerPoolGauge } from '../../../lib/observability';
+import { inSpan } from '../../../lib/observability';
 import type { RequestScope } from '../../../lib/request';
-import { WorkerPool } from '../../../lib/workers';
+import { registerPoolGauge, WorkerPool } from '../../../lib/workers';
 import type { FactorialBatches } from '../../../services/factorial/client';
 import { DigitBudget } from './checks';
 import type { MathTask } from './math-worker';
 import { cancelCommonTerms, computeRatio, factorialDecimal, type RatioContext } from './ratio';
 
-export interface MathServiceOptions {
-  /** The process's factorial batches (one client per process). */
-  factorials: FactorialBatches;
-  /** Largest factorial argument; above it input is refused. Default: 1,000,000. */
-  maxN?: number;
-  /** Largest result, in decimal digits (estimated before any work). Default: 1,000,000. */
-  maxResultDigits?: number;
-  /** Most digits all the results of one operation may add up to. Default: 3,000,000. */
-  maxOperationDigits?: number;
+/** The math service's settings: those read from the environment (config.ts, with their defaults), and its tuning. */
+export interface MathSettings {
+  /** Largest factorial argument; above it input is refused (MAX_N). */
+  maxN: number;
+  /** Largest result, in decimal digits, estimated before any work (MAX_RESULT_DIGITS). */
+  maxResultDigits: number;
+  /** Most digits all the results of one operation may add up to (MAX_OPERATION_DIGITS). */
+  maxOperationDigits: number;
   /** Most terms in multinomial(ks). Default: 100. */
   maxTerms?: number;
-  /** Most distinct factorials one operation may need. Default: 256. */
-  maxOperationFactorials?: number;
+  /** Most distinct factorials one operation may need (MAX_OPERATION_FACTORIALS). */
+  maxOperationFactorials: number;
   /** Ratios whose arguments are all <= this use factorial values and plain division. Default: 1,000. */
   valueMaxN?: number;
   /** Results with at most this many digits are computed on the event loop... Default: 2,000. */
   inlineDigits?: number;
   /** ...from at most this many prime exponents in all (about 0.2 ms of work). Default: 16,384. */
   inlineExponents?: number;
-  /** Worker threads for big results. Default: cores minus one, at least 1. */
-  workers?: number;
-  /** Whether worker threads use the GMP addon when it was built (lib/math/native.ts). Default: true. */
-  nativeArithmetic?: boolean;
-  /** Operations that may have big results waiting for a worker; beyond it RESOURCE_EXHAUSTED. Default: 32. */
-  maxQueue?: number;
+  /** Worker threads for big results (MATH_WORKERS); undefined: cores minus one, at least 1. */
+  workers: number | undefined;
+  /** Whether worker threads use the GMP addon when it was built, lib/math/native.ts (MATH_NATIVE). */
+  nativeArithmetic: boolean;
+  /** Operations that may have big results waiting for a worker; beyond it RESOURCE_EXHAUSTED. */
+  maxQueue: number;
+}
+
+export interface MathServiceOptions extends MathSettings {
+  /** The process's factorial batches (one client per process). */
+  factorials: FactorialBatches;
   registry?: Registry;
 }
 
@@ -51,18 +55,18 @@ export class MathService {
   private readonly ratioSettings: Pick<RatioContext, 'valueMaxN' | 'inlineDigits' | 'inlineExponents' | 'nativeArithmetic'>;
 
   constructor(private readonly options: MathServiceOptions) {
-    this.maxN = options.maxN ?? 1_000_000;
-    this.maxResultDigits = options.maxResultDigits ?? 1_000_000;
-    this.maxOperationDigits = options.maxOperationDigits ?? 3_000_000;
+    this.maxN = options.maxN;
+    this.maxResultDigits = options.maxResultDigits;
+    this.maxOperationDigits = options.maxOperationDigits;
     this.maxTerms = options.maxTerms ?? 100;
-    this.maxOperationFactorials = options.maxOperationFactorials ?? 256;
+    this.maxOperationFactorials = options.maxOperationFactorials;
     this.ratioSettings = {
       valueMaxN: options.valueMaxN ?? 1000,
       inlineDigits: options.inlineDigits ?? 2000,
       inlineExponents: options.inlineExponents ?? 16_384,
-      nativeArithmetic: options.nativeArithmetic ?? true,
+      nativeArithmetic: options.nativeArithmetic,
     };
-    this.pool = new WorkerPool({ script: path.join(__dirname, 'math-worker'), size: options.workers, maxQueue: options.maxQueue ?? 32 });
+    this.pool = new WorkerPool({ script: path.join(__dirname, 'math-worker'), size: options.workers, maxQueue: options.maxQueue });
     if (options.registry) {
       registerPoolGauge(options.registry, 'math_worker_pool_tasks', 'Math worker pool tasks, by state (busy or queued).', () =>
         this.pool.stats(),

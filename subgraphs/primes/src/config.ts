@@ -7,7 +7,8 @@ import { readFactorialClientSettings, type FactorialClientSettings } from '../..
 export interface PrimesConfig extends SubgraphSettings {
   readonly factorial: FactorialClientSettings;
   readonly maxOperationPrimes: number;
-  readonly workers: number | undefined;
+  /** Worker threads for exact digit counts (PRIMES_WORKERS, default 1: the logarithm decides almost all). */
+  readonly workers: number;
   /** Whether worker threads use the GMP addon when it was built ('auto') or always BigInt ('off'). */
   readonly nativeArithmetic: 'auto' | 'off';
 }
@@ -21,7 +22,7 @@ export function loadPrimesConfig(env: NodeJS.ProcessEnv): PrimesConfig {
     ...readSubgraphSettings(env, 'primes', 'PRIMES_PORT', 4002),
     factorial: readFactorialClientSettings(env),
     maxOperationPrimes: readInt(env, 'MAX_OPERATION_PRIMES', 500_000, { min: 1, max: 100_000_000 }),
-    workers: readWorkers(env, 'PRIMES_WORKERS'),
+    workers: readWorkers(env, 'PRIMES_WORKERS') ?? 1,
     nativeArithmetic: readChoice(env, 'PRIMES_NATIVE', 'auto', ['auto', 'off'] as const),
   });
 }

@@ -6,30 +6,34 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { badInput, checkCount, checkPair, toApiError, tooManyFactorials } from '../../../lib/graphql';
 import { digitCountFromLog, netExponents, primePowers, primesUpTo, trailingZeros, type PrimePower } from '../../../lib/math';
-import { inSpan, registerPoolGauge, runInSpan } from '../../../lib/observability';
+import { inSpan, runInSpan } from '../../../lib/observability';
 import type { RequestScope } from '../../../lib/request';
-import { inlineTurn, WorkerPool } from '../../../lib/workers';
+import { inlineTurn, registerPoolGauge, WorkerPool } from '../../../lib/workers';
 import { Representation, type FactorialBatches, type FactorialLoader } from '../../../services/factorial/client';
 import { PrimeBudget } from './checks';
 import type { BinomialRef, FactorialRef } from './context';
 import type { DigitCountTask } from './primes-worker';
 import { primesBetween, primesBetweenAtMost } from './ranges';
 
-export interface PrimesServiceOptions {
+/** The primes service's settings, as read from the environment (config.ts, with their defaults). */
+export interface PrimesSettings {
+  /** Largest factorial argument, and widest range of primes(from, to) (MAX_N). */
+  maxN: number;
+  /** Most distinct factorials one operation may need (MAX_OPERATION_FACTORIALS). */
+  maxOperationFactorials: number;
+  /** Most prime powers and primes an operation's answers may hold in all (MAX_OPERATION_PRIMES). */
+  maxOperationPrimes: number;
+  /** Worker threads for the exact digit counts the logarithm cannot decide (PRIMES_WORKERS). */
+  workers: number;
+  /** Whether worker threads use the GMP addon when it was built (PRIMES_NATIVE). */
+  nativeArithmetic: boolean;
+  /** Operations that may wait for a worker; beyond it RESOURCE_EXHAUSTED. */
+  maxQueue: number;
+}
+
+export interface PrimesServiceOptions extends PrimesSettings {
   /** The process's factorial batches (one client per process). */
   factorials: FactorialBatches;
-  /** Largest factorial argument, and widest range of primes(from, to). Default: 1,000,000. */
-  maxN?: number;
-  /** Most distinct factorials one operation may need. Default: 256. */
-  maxOperationFactorials?: number;
-  /** Most prime powers and primes an operation's answers may hold in all. Default: 500,000. */
-  maxOperationPrimes?: number;
-  /** Worker threads for the exact digit counts the logarithm cannot decide. Default: 1. */
-  workers?: number;
-  /** Whether worker threads use the GMP addon when it was built. Default: true. */
-  nativeArithmetic?: boolean;
-  /** Operations that may wait for a worker; beyond it RESOURCE_EXHAUSTED. Default: 32. */
-  maxQueue?: number;
   registry?: Registry;
 }
 
@@ -45,14 +49,14 @@ export class PrimesService {
   readonly pool: WorkerPool<DigitCountTask, number>;
 
   constructor(private readonly options: PrimesServiceOptions) {
-    this.maxN = options.maxN ?? 1_000_000;
-    this.maxOperationFactorials = options.maxOperationFactorials ?? 256;
-    this.maxOperationPrimes = options.maxOperationPrimes ?? 500_000;
-    this.nativeArithmetic = options.nativeArithmetic ?? true;
+    this.maxN = options.maxN;
+    this.maxOperationFactorials = options.maxOperationFactorials;
+    this.maxOperationPrimes = options.maxOperationPrimes;
+    this.nativeArithmetic = options.nativeArithmetic;
     this.pool = new WorkerPool({
       script: path.join(__dirname, 'primes-worker'),
-      size: options.workers ?? 1,
-      maxQueue: options.maxQueue ?? 32,
+      size: options.workers,
+      maxQueue: options.maxQueue,
     });
     if (options.registry) {
       registerPoolGauge(options.registry, 'primes_worker_pool_tasks', 'Primes worker pool tasks, by state (busy or queued).', () =>

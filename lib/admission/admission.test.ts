@@ -2,7 +2,7 @@
 
 import { Deadline } from '../request';
 import { Admission } from './admission';
-import { QueueFullError, TaskAbortedError } from './worker-pool';
+import { QueueFullError, TaskAbortedError } from '../errors';
 
 const later = () => new Deadline(Date.now() + 60_000);
 

@@ -5,7 +5,8 @@
 // (at most 1/256 of the budget) does not queue behind big ones: it is granted whenever it fits, so that small
 // requests keep flowing while big ones wait their turn.
 
-import { QueueFullError, TaskAbortedError } from './worker-pool';
+import { QueueFullError, TaskAbortedError } from '../errors';
+import type { Deadline } from '../request';
 
 export interface AdmissionOptions {
   /** Units that may be in use at once. */
@@ -20,12 +21,6 @@ export interface AdmissionStats {
   waiting: number;
   /** Requests refused so far because too many waited. */
   refused: number;
-}
-
-/** What a waiting request needs of its deadline: whether it passed, and a way to hear when it does. */
-export interface Expiry {
-  readonly expired: boolean;
-  onExpire(listener: () => void): () => void;
 }
 
 interface Waiter {
@@ -47,7 +42,7 @@ export class Admission {
    * Resolves with the function that gives `units` back, once they are free (at once when nothing waits and they fit);
    * rejects with QueueFullError when `maxWaiting` requests already wait, or TaskAbortedError when the deadline passes first.
    */
-  acquire(units: number, deadline: Expiry): Promise<() => void> {
+  acquire(units: number, deadline: Deadline): Promise<() => void> {
     const share = Math.min(Math.max(0, units), this.options.capacity);
     if (deadline.expired) return Promise.reject(new TaskAbortedError());
     const small = share <= this.options.capacity / SMALL_SHARE_DIVISOR;

@@ -1,0 +1,67 @@
+// How the bench measures one process or request: peak RSS, the bytes and time of one answer, and load with the CPU
+// every process of a target used.
+
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { cpuMicros, runLoad, type LoadResult, type Workload } from './load';
+
+export function peakRssMiB(pid: number | undefined): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/** Bytes on the wire and milliseconds to the last byte of one answer, asked for with this Accept-Encoding (node:http: no decompression). */
+export function fetchRaw(url: string, encoding: string, body?: string): Promise<{ bytes: number; ms: number; encoding: string }> {
+  const target = new URL(url);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'accept-encoding': encoding, ...(body && { 'content-type': 'application/json' }) };
+    http
+      .request(
+        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: body ? 'POST' : 'GET', headers },
+        (response) => {
+          let bytes = 0;
+          response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          response.on('end', () =>
+            resolve({ bytes, ms: performance.now() - started, encoding: response.headers['content-encoding'] ?? 'identity' }),
+          );
+        },
+      )
+      .on('error', reject)
+      .end(body);
+  });
+}
+
+/**
+ * Milliseconds from sending the operation to the answer's last byte (the client's JSON parse is not the stack's).
+ * Uncompressed (`accept-encoding: identity`): the in-process computation it is compared with compresses nothing, and
+ * what compression adds is measured on its own below.
+ */
+export async function postGraphQL(url: string, query: string): Promise<number> {
+  const start = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept-encoding': 'identity' },
+    body: JSON.stringify({ query }),
+  });
+  const text = await response.text();
+  const ms = performance.now() - start;
+  const body = JSON.parse(text) as { errors?: unknown };
+  if (body.errors) throw new Error(`${query} failed: ${JSON.stringify(body.errors)}`);
+  return ms;
+}
+
+/** A server under load: where to send the workload, and the processes whose CPU time one request costs. */
+export interface Target {
+  url: string;
+  pids: () => number[];
+}
+
+/** The CPU time per request of the target's processes, from /proc, over one load. */
+export async function loadWithCpu(target: Target, workload: Workload, seconds: number): Promise<LoadResult & { cpuMicros: number }> {
+  const pids = target.pids();
+  const before = pids.map(cpuMicros);
+  const result = await runLoad(target.url, workload, seconds);
+  const used = pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - before[i]!, 0);
+  return { ...result, cpuMicros: result.requests > 0 ? used / result.requests : 0 };
+}
