@@ -54,6 +54,11 @@ export interface Processes {
   start(name: ServiceName): Promise<void>;
   /** Resolves when the factorial service reports SERVING. */
   factorialServing(timeoutMs?: number): Promise<void>;
+  /**
+   * Starts one more gateway (a replica, on ports of its own) over the same subgraphs, with `env` added to the stack's;
+   * resolves when it is ready.
+   */
+  startReplica(env?: Record<string, string>): Promise<{ url: string; metricsUrl: string; process: RunningProcess }>;
   /** SIGKILLs whatever still runs. */
   stopAll(): Promise<void>;
 }
@@ -87,12 +92,13 @@ export async function startProcesses(
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const factorialAddress = `127.0.0.1:${factorialPort}`;
 
-  const launch = (name: ServiceName): RunningProcess => {
+  const replicas: RunningProcess[] = [];
+  const launch = (name: ServiceName, extraEnv?: Record<string, string>): RunningProcess => {
     const entry = options.entries?.[name] ?? path.join(root, ENTRIES[name]);
     const args = [...(options.nodeArgs ?? []), '--require', require.resolve('tsx/cjs'), entry];
     const child = spawn(process.execPath, args, {
       cwd: root,
-      env: sharedEnv,
+      env: extraEnv ? { ...sharedEnv, ...extraEnv } : sharedEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let text = '';
@@ -100,7 +106,8 @@ export async function startProcesses(
     child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
     const proc = { child, exited, output: () => text };
-    running.set(name, proc);
+    if (extraEnv) replicas.push(proc);
+    else running.set(name, proc);
     return proc;
   };
 
@@ -131,10 +138,17 @@ export async function startProcesses(
       }
       if (name === 'gateway') await until('gateway /ready', async () => (await fetch(`${gatewayUrl}/ready`)).ok, 30_000);
     },
+    async startReplica(env = {}) {
+      const [port, metricsPort] = await freePorts(2);
+      const proc = launch('gateway', { ...env, GATEWAY_PORT: String(port), GATEWAY_METRICS_PORT: String(metricsPort) });
+      const url = `http://127.0.0.1:${port}`;
+      await until('replica /ready', async () => (await fetch(`${url}/ready`)).ok, 30_000);
+      return { url, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, process: proc };
+    },
     factorialServing: (timeoutMs = 30_000) =>
       until('factorial SERVING', async () => (await healthCheck(factorialAddress)) === 'SERVING', timeoutMs),
     async stopAll() {
-      for (const proc of running.values()) {
+      for (const proc of [...replicas, ...running.values()]) {
         if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
         await proc.exited;
       }

@@ -12,8 +12,10 @@ export interface ApolloGatewayOptions {
   supergraphSdl?: string;
   /** Development exposes query plans (the header apollo-query-plan-experimental). */
   production: boolean;
-  /** How a subgraph is called. Default: a SubgraphDataSource (undici keep-alive pool). */
+  /** How a subgraph is called. Default: a SubgraphDataSource (undici keep-alive pool), as `wrap` wraps it. */
   dataSource?: (subgraph: { name: string; url: string }) => GraphQLDataSource;
+  /** Wraps each default data source (the entity cache does). Default: none. */
+  wrap?: (name: string, source: SubgraphDataSource) => GraphQLDataSource;
   /** MiB of query plans kept. Default: Apollo's (30). */
   queryPlanStoreMiB?: number;
   logger: Logger;
@@ -27,7 +29,7 @@ export function createApolloGateway(options: ApolloGatewayOptions): { gateway: A
     ((subgraph: { name: string; url: string }) => {
       const source = new SubgraphDataSource(subgraph);
       made.push(source);
-      return source;
+      return options.wrap ? options.wrap(subgraph.name, source) : source;
     });
   const sources = new Map<string, GraphQLDataSource>();
   const { logger } = options;

@@ -1,9 +1,13 @@
 // The gateway's settings, read from the environment once and validated.
 
+import { isIP } from 'node:net';
 import { ConfigError, projectPath, readChoice, readInt, readPort, readString, readUrl } from '../../lib/config';
 import { readOperationLimits, readProduction, type OperationLimits } from '../../lib/graphql';
 import { readHttpTimeouts, type HttpTimeouts } from '../../lib/http';
 import { readServiceSettings, type ServiceSettings } from '../../lib/process';
+import { readClientsFile, type KnownClient } from './clients';
+import { readQuotaSettings, type QuotaSettings } from './quotas';
+import { readRedisSettings, type RedisSettings } from './redis';
 
 export interface GatewayConfig extends ServiceSettings {
   readonly port: number;
@@ -26,6 +30,30 @@ export interface GatewayConfig extends ServiceSettings {
   readonly limits: Readonly<OperationLimits>;
   /** Origins whose pages may call the API from a browser: '*' for any (the default), or a list. */
   readonly corsOrigins: '*' | readonly string[];
+  /** The fleet's Redis (REDIS_URL, REDIS_KEY_PREFIX, REDIS_TIMEOUT_MS). */
+  readonly redis: RedisSettings;
+  /** The clients file's clients (CLIENTS_FILE); none when unset. */
+  readonly clients: readonly KnownClient[];
+  /** Addresses or CIDR ranges of proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES); none by default. */
+  readonly trustedProxies: readonly string[];
+  /** Quotas of work (RATE_LIMIT_WORK_PER_S, RATE_LIMIT_BURST), and MAX_RESULT_DIGITS. */
+  readonly quotas: QuotaSettings;
+}
+
+/** TRUSTED_PROXIES: addresses or CIDR ranges (10.0.0.0/8, 127.0.0.1, ::1), separated by commas. */
+function readTrustedProxies(env: NodeJS.ProcessEnv): readonly string[] {
+  const raw = readString(env, 'TRUSTED_PROXIES', '');
+  if (!raw) return [];
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!family || !prefixOk || rest.length > 0) {
+      throw new ConfigError(`TRUSTED_PROXIES must be addresses or CIDR ranges separated by commas, but got: ${JSON.stringify(entry)}`);
+    }
+  }
+  return Object.freeze(entries);
 }
 
 /** CORS_ORIGINS: '*' (the default), or origins separated by commas (https://example.com,http://localhost:5173). */
@@ -51,7 +79,8 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): '*' | readonly string[] {
 
 /**
  * Reads GATEWAY_PORT, GATEWAY_METRICS_PORT, HOST, MATH_URL, PRIMES_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, the
- * HTTP_*_TIMEOUT_MS settings, RESPONSE_CACHE_MB (or its former name REST_CACHE_MB), MAX_RESPONSE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, CORS_ORIGINS, LOG_LEVEL, OTEL_*.
+ * HTTP_*_TIMEOUT_MS settings, RESPONSE_CACHE_MB (or its former name REST_CACHE_MB), MAX_RESPONSE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, CORS_ORIGINS, REDIS_URL,
+ * REDIS_KEY_PREFIX, REDIS_TIMEOUT_MS, CLIENTS_FILE, TRUSTED_PROXIES, RATE_LIMIT_WORK_PER_S, RATE_LIMIT_BURST, MAX_RESULT_DIGITS, LOG_LEVEL, OTEL_*.
  */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 });
@@ -80,5 +109,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     bodyLimit: readInt(env, 'MAX_BODY_BYTES', 100 * 1024, { min: 1024, max: 100 * 1024 * 1024 }),
     limits: readOperationLimits(env),
     corsOrigins: readCorsOrigins(env),
+    redis: readRedisSettings(env),
+    clients: env.CLIENTS_FILE ? readClientsFile(env.CLIENTS_FILE) : [],
+    trustedProxies: readTrustedProxies(env),
+    quotas: readQuotaSettings(env),
   });
 }

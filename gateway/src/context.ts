@@ -3,8 +3,9 @@
 import type { RequestTrace } from '../../lib/observability';
 import type { Deadline } from '../../lib/request';
 import type { AnswersContext } from './answers';
+import type { QuotaContext } from './quotas';
 
-export interface GatewayContext extends AnswersContext {
+export interface GatewayContext extends AnswersContext, QuotaContext {
   /** The request's id (the client's x-request-id when it sent a sane one), sent on to the subgraphs. */
   requestId: string;
   /** When its work is abandoned (subgraph calls inherit what is left); it comes early when the client goes away. */

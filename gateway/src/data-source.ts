@@ -20,7 +20,7 @@ import { DEADLINE_HEADER, REQUEST_ID_HEADER, type Deadline } from '../../lib/req
 import { readCacheControl } from './answers';
 import type { GatewayContext } from './context';
 
-type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
+export type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 export interface SubgraphDataSourceOptions {
   /** The subgraph's name, for errors and spans. Default: 'the subgraph'. */
@@ -85,6 +85,13 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    return (await this.fetch(options)).response;
+  }
+
+  /** As process, with the subgraph's Cache-Control for this fetch alone (the entity cache keeps by it). */
+  async fetch(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<{ response: GatewayGraphQLResponse; cacheControl?: string }> {
     const { request } = options;
     if (!request.query) throw new Error('Missing query');
     // An incoming operation's context is ours; a health check's or schema load's is not.
@@ -118,10 +125,9 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
         const text = await readWithin(response.body, context?.replyBudget, deadline);
         const answer = this.parseResponse(response.statusCode, text);
-        if ('incomingRequestContext' in options) {
-          restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, response.headers['cache-control']);
-        }
-        return answer;
+        const cacheControl = response.headers['cache-control'];
+        if ('incomingRequestContext' in options) restrictCachePolicy(options.incomingRequestContext.overallCachePolicy, cacheControl);
+        return { response: answer, cacheControl: Array.isArray(cacheControl) ? cacheControl.join(', ') : cacheControl };
       } catch (error) {
         if (error instanceof GraphQLError) throw error;
         // Cut off because another fetch of the operation went over its answer's size: that refusal, not a deadline.

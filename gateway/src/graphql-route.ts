@@ -1,33 +1,52 @@
-// The /graphql route: a known answer is sent before Apollo Server runs (the cache of answers); anything else goes
-// through Apollo Server's Fastify handler, and its answer is offered to the cache once written.
+// The /graphql route: the gate first (who is asking, and its operation's unit of work), then a known answer sent before
+// Apollo Server runs (the cache of answers: this process's, then every replica's); anything else goes through Apollo
+// Server's Fastify handler, and its answer is offered to the cache once written.
 
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERRORS, type ErrorCode } from '../../lib/errors';
+import { errorBody } from '../../lib/http';
 import { REQUEST_ID_HEADER } from '../../lib/request';
 import type { Answers } from './answers';
+import type { ClientIdentity } from './clients';
 import type { GatewayContext } from './context';
+import type { Gate } from './quotas';
 
 export interface GraphQLRouteOptions {
   apollo: ApolloServer<GatewayContext>;
   answers: Answers;
+  gate: Gate;
   /** A request's context, made when Apollo Server runs for it. */
-  context(request: FastifyRequest, reply: FastifyReply): GatewayContext;
+  context(request: FastifyRequest, reply: FastifyReply, client: ClientIdentity): GatewayContext;
+  /** Told of every refusal the gate makes, to count and log it. */
+  refused(request: FastifyRequest, code: ErrorCode, message: string): void;
 }
 
 export function graphqlRoute(app: FastifyInstance, options: GraphQLRouteOptions): void {
-  const { answers } = options;
+  const { answers, gate } = options;
   const contexts = new WeakMap<FastifyRequest, GatewayContext>();
   const handle = fastifyApolloHandler(options.apollo, {
-    context: async (request, reply) => contexts.get(request) ?? options.context(request, reply),
+    context: async (request) => contexts.get(request)!,
   }) as (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   app.route({
     method: ['GET', 'POST', 'OPTIONS'],
     url: '/graphql',
     handler: async (request, reply) => {
-      const cached = answers.graphqlAnswer(request);
+      if (request.method === 'OPTIONS') return handle.call(app, request, reply);
+      const admission = await gate.admit(request);
+      void reply.headers(admission.headers);
+      if (!admission.admitted) {
+        options.refused(request, admission.code, admission.message);
+        return reply
+          .code(ERRORS[admission.code].status)
+          .header(REQUEST_ID_HEADER, request.id)
+          .send(errorBody(admission.message, admission.code));
+      }
+      // This process's answers first, without waiting on anything; then every replica's, if there is a shared tier.
+      const cached = answers.graphqlAnswer(request) ?? (await answers.sharedGraphQLAnswer(request));
       if (cached) return reply.headers(cached.headers).header(REQUEST_ID_HEADER, request.id).send(cached.body);
-      const context = options.context(request, reply);
+      const context = options.context(request, reply, admission.client);
       contexts.set(request, context);
       let body: unknown;
       try {

@@ -26,6 +26,10 @@ void runService('gateway', loadGatewayConfig, async (config, logger) => {
     bodyLimit: config.bodyLimit,
     limits: config.limits,
     corsOrigins: config.corsOrigins,
+    redis: config.redis,
+    clients: config.clients,
+    trustedProxies: config.trustedProxies,
+    quotas: config.quotas,
     registry,
     logger,
   });
@@ -36,7 +40,7 @@ void runService('gateway', loadGatewayConfig, async (config, logger) => {
   const base = `http://${urlHost(config.host)}:${port}`;
   const subgraphs = Object.entries(config.subgraphs).map(([name, url]) => `${name} at ${url}`);
   logger.info(
-    `GraphQL${config.production ? '' : ' and Sandbox'} on ${base}/graphql, REST on ${base}/api/ncr/:n/:r, metrics on http://${urlHost(config.host)}:${metricsPort}/metrics (${config.supergraph} supergraph; ${subgraphs.join(', ')})`,
+    `GraphQL${config.production ? '' : ' and Sandbox'} on ${base}/graphql,${config.redis.url ? ' shared through Redis,' : ''} REST on ${base}/api/ncr/:n/:r, metrics on http://${urlHost(config.host)}:${metricsPort}/metrics (${config.supergraph} supergraph; ${subgraphs.join(', ')})`,
   );
   return {
     announce() {

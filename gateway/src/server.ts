@@ -27,7 +27,11 @@ import {
 import { requestIdOf, silentLogger, traceRequests, type Logger } from '../../lib/observability';
 import { REQUEST_ID_HEADER, responseDeadline } from '../../lib/request';
 import { answerErrors } from './answer-errors';
-import { Answers, answersPlugin } from './answers';
+import { answersPlugin } from './answers';
+import type { ClientIdentity, KnownClient } from './clients';
+import { createFleet } from './fleet';
+import { quotaPlugin, type QuotaSettings } from './quotas';
+import type { RedisSettings } from './redis';
 import { createApolloGateway } from './apollo-gateway';
 import { cachePolicyHeaders } from './cache-policy';
 import { COMPRESSION_OPTIONS } from './compression';
@@ -62,6 +66,16 @@ export interface GatewayServerOptions {
   corsOrigins?: '*' | readonly string[];
   /** Compress answers above 1 KB (gzip, Brotli), as the client's Accept-Encoding allows. Default: true. */
   compression?: boolean;
+  /** The fleet's Redis: answers, entity answers, persisted queries and quotas shared by every replica. Default: none. */
+  redis?: RedisSettings;
+  /** Clients known by name (CLIENTS_FILE). Default: none (every client is known by its address). */
+  clients?: readonly KnownClient[];
+  /** Proxies whose X-Forwarded-For is believed: addresses or CIDR ranges. Default: none. */
+  trustedProxies?: readonly string[];
+  /** Quotas of work. Default: none. */
+  quotas?: Partial<QuotaSettings>;
+  /** Bytes of entity answers this process keeps; 0: no entity cache. Default: 8 MiB. */
+  entityCacheBytes?: number;
   /** How a subgraph is called. Default: a SubgraphDataSource (undici keep-alive pool of 64 connections). */
   dataSource?: (subgraph: { name: string; url: string }) => GraphQLDataSource;
   /** Apollo Server's store of parsed and validated documents; null turns it off. Default: Apollo's (30 MiB). */
@@ -116,6 +130,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       else void reply.code(400).send(errorBody(message, 'BAD_REQUEST'));
     },
     genReqId: requestIdOf,
+    // X-Forwarded-For is believed only from the listed proxies: a client's address is otherwise its peer's.
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
   });
   guardSlowClients(app, timeouts, options.registry);
   guardJsonDepth(app);
@@ -124,14 +140,31 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const refusals = new Refusals(options.registry, traceOf);
   if (options.registry) recordHttpMetrics(app, options.registry);
 
-  const { gateway, close: closeDataSources } = createApolloGateway({ ...options, production, logger });
-  const answers = new Answers({ maxBytes: options.responseCacheBytes ?? 32 * 1024 * 1024, registry: options.registry });
+  const quotaSettings = { workPerSecond: undefined, burst: undefined, maxResultDigits: 1_000_000, ...options.quotas };
+  const fleet = createFleet({
+    redis: options.redis,
+    answersBytes: options.responseCacheBytes ?? 32 * 1024 * 1024,
+    entityBytes: options.entityCacheBytes ?? 8 * 1024 * 1024,
+    clients: options.clients ?? [],
+    quotas: quotaSettings,
+    registry: options.registry,
+    logger,
+  });
+  const { answers } = fleet;
+  const { gateway, close: closeDataSources } = createApolloGateway({
+    ...options,
+    production,
+    logger,
+    wrap: (name, source) => fleet.entities.wrap(name, source),
+  });
   const limits = gatewayLimits({ ...DEFAULT_LIMITS, ...options.limits });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     ...hardenedApolloOptions({ production }),
     allowBatchedHttpRequests: false,
     ...(options.documentStore === null && { documentStore: null }),
+    // Automatic persisted queries registered through any replica are known to every replica.
+    ...(fleet.persistedQueries && { persistedQueries: { cache: fleet.persistedQueries } }),
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     // willSendResponse hooks run in this order.
@@ -146,7 +179,9 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       // of answers keeps what it allows.
       ApolloServerPluginCacheControl(),
       cachePolicyHeaders<GatewayContext>(),
-      answersPlugin<GatewayContext>(answers),
+      answersPlugin<GatewayContext>(answers, () => fleet.entities.clear()),
+      // After the cache of answers: what it serves costs the route's unit alone.
+      quotaPlugin<GatewayContext>(fleet.quotas, quotaSettings.maxResultDigits),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, document: SANDBOX_OPERATION }),
@@ -155,13 +190,14 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   await apollo.start();
 
   /** A request's context: its id, deadline, trace, the budget of its subgraphs' answers, and its cache handle. */
-  const newContext = (request: FastifyRequest, reply: FastifyReply, cached = true): GatewayContext => {
+  const newContext = (request: FastifyRequest, reply: FastifyReply, client: ClientIdentity | undefined, cached = true): GatewayContext => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     const deadline = responseDeadline(reply.raw, Date.now() + requestTimeoutMs);
     const context: GatewayContext = {
       requestId: request.id,
       deadline,
       trace: traceOf(request),
+      client,
       replyBudget: { remaining: maxResponseBytes, max: maxResponseBytes },
       answers: cached ? answers.ticket(deadline) : undefined,
     };
@@ -188,14 +224,21 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   await app.register(ncrRoute, {
     apollo,
     answers,
-    context: (request, reply) => newContext(request, reply, false),
+    gate: fleet.gate,
+    context: (request, reply, client) => newContext(request, reply, client, false),
     refused: (request, code, message) => refusals.record(request, code, message),
   });
   // Unknown routes and malformed or oversized bodies: JSON errors shaped like GraphQL's, never an HTML or stack page.
   // Set before the GraphQL route registers, so that it inherits them.
   jsonErrorHandlers(app, { bodyLimit, logger, refused: (request, code, message) => refusals.record(request, code, message) });
   refusals.watch(app);
-  graphqlRoute(app, { apollo, answers, context: newContext });
+  graphqlRoute(app, {
+    apollo,
+    answers,
+    gate: fleet.gate,
+    context: newContext,
+    refused: (request, code, message) => refusals.record(request, code, message),
+  });
 
   return {
     async listen(host, port) {
@@ -211,6 +254,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       await apollo.stop();
       await app.close();
       await closeDataSources();
+      await fleet.close();
     },
   };
 }

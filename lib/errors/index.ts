@@ -29,6 +29,9 @@ export const ERRORS = Object.freeze({
   PERSISTED_QUERY_NOT_FOUND: spec(200, 'client', false, 'the persisted query is not known: send it with its hash'),
   PERSISTED_QUERY_NOT_SUPPORTED: spec(200, 'client', false, 'persisted queries are not supported here'),
   NOT_FOUND: spec(404, 'client', false, 'not found'),
+  UNAUTHENTICATED: spec(401, 'client', false, 'the x-api-key header names no client of this gateway'),
+  // The client's, and passing: the same request succeeds once its quota has refilled.
+  RATE_LIMITED: spec(429, 'client', true, "this client is over its quota of work; retry after Retry-After's seconds"),
   // Ours, and passing: the same request may succeed later.
   DEADLINE_EXCEEDED: spec(504, 'server', true, "the request's time budget ran out"),
   RESOURCE_EXHAUSTED: spec(429, 'server', true, 'the service is saturated; retry later'),

@@ -59,8 +59,8 @@ describe('Answers (REST answers)', () => {
     expect((await cache.restAnswer(10, 4)).answer).toBeUndefined();
     expect((await cache.restAnswer(10, 5)).answer).toMatchObject({ digits: '252', cacheControl: 'public, max-age=31536000, immutable' });
     const text = await registry.metrics();
-    expect(text).toContain('cache_lookups_total{cache="rest",result="miss"} 2');
-    expect(text).toContain('cache_lookups_total{cache="rest",result="hit"} 1');
+    expect(text).toContain('cache_lookups_total{cache="rest",result="miss",tier="none"} 2');
+    expect(text).toContain('cache_lookups_total{cache="rest",result="hit",tier="memory"} 1');
   });
 
   it('drops an answer once its max-age has passed', async () => {

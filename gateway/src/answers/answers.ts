@@ -8,63 +8,59 @@
 // - in Apollo's pipeline (plugin.ts), once the document is parsed and validated: by the normalized document itself
 //   (printed, so that spacing, commas and comments do not matter). A hit there skips planning and every subgraph,
 //   and teaches the route the new text.
-// Identical requests in flight wait for the first one's answer (in-flight.ts). A request carries one handle, its
-// AnswerTicket: the plugin writes what it found on it, and the route finishes with it once Apollo's answer is written.
+// Two tiers: this process's store in front (a hit there never waits on Redis), and, with REDIS_URL, the shared tier
+// behind it (every replica's answers; shared-tier.ts), whose hits are copied to the front. Identical requests in
+// flight wait for the first one's answer (in-flight.ts). A request carries one handle, its AnswerTicket: the plugin
+// writes what it found on it, and the route finishes with it once Apollo's answer is written.
 
 import { createHash } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Deadline } from '../../../lib/request';
+import { ageSeconds, AnswerTicket, CACHE_STATUS_HEADER, CACHE_TIER_HEADER, type Tier } from './ticket';
 import { sharedMaxAge } from './cache-control';
-import { keys, type GraphQLAnswer, type RestAnswer } from './entries';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { keys, type Entry, type GraphQLAnswer, type RestAnswer } from './entries';
+import { SharedTier } from './shared-tier';
 import { headerValue, readGraphQLRequest, persistedQueryHash, type HttpGraphQLRequest } from './http-request';
 import { InFlight } from './in-flight';
 import { MemoryStore } from './store';
 
-/** The header that says whether an answer came from the cache (hit) or was computed (miss). */
-export const CACHE_STATUS_HEADER = 'x-cache';
+export { ageSeconds, AnswerTicket, CACHE_STATUS_HEADER, CACHE_TIER_HEADER, type Tier };
+
+/** How long the shared tier keeps an alias (an operation's text to its document). */
+const ALIAS_SHARED_SECONDS = 86_400;
 
 /** Accept headers whose content type is remembered (clients send a handful). */
 const MAX_ACCEPTS = 64;
 
-/** One GraphQL request's handle on the cache, made by the route and carried by its context. */
-export class AnswerTicket {
-  /** The answer's key, once the plugin looked it up. */
-  key: string | undefined;
-  /** Whether the answer came from the cache. */
-  hit = false;
-  /** Set when the answer may be kept: its Cache-Control and lifetime. */
-  keep: { cacheControl: string; maxAgeSeconds: number } | undefined;
-  /** Set on the request that computes an answer others wait for: wakes them, once the answer is kept or not. */
-  done: (() => void) | undefined;
-
-  /** `deadline`: how long the request may wait for an identical request's answer. */
-  constructor(readonly deadline: Deadline | undefined) {}
-}
-
 export interface AnswersOptions {
-  /** Bytes held at most, keys and answers together; 0 turns the cache off. */
+  /** Bytes held at most in this process, keys and answers together; 0 turns the cache off. */
   maxBytes: number;
+  /** The shared tier (Redis), behind this process's. Default: none. */
+  shared?: KeyValueCache<string>;
   registry?: Registry;
 }
 
 export class Answers {
   readonly enabled: boolean;
   private readonly store: MemoryStore;
+  private readonly shared: SharedTier | undefined;
   private readonly inFlight = new InFlight();
   /** The content type Apollo chose for each Accept header, learned from its answers. */
   private readonly contentTypes = new Map<string, string>();
   private readonly documentIds = new WeakMap<DocumentNode, string>();
-  private readonly lookups?: Counter<'cache' | 'result'>;
+  private readonly lookups?: Counter<'cache' | 'result' | 'tier'>;
 
   constructor(options: AnswersOptions) {
     this.enabled = options.maxBytes > 0;
     this.store = new MemoryStore(options.maxBytes);
+    this.shared = this.enabled && options.shared ? new SharedTier(options.shared, options.registry) : undefined;
     if (options.registry && this.enabled) {
       this.lookups = new Counter({
         name: 'cache_lookups_total',
-        help: 'Lookups in the gateway cache of answers, by cache (graphql or rest) and result (hit or miss).',
-        labelNames: ['cache', 'result'],
+        help: 'Lookups in the gateway cache of answers, by cache (graphql or rest), result (hit or miss) and the tier of a hit (memory or redis; none for a miss).',
+        labelNames: ['cache', 'result', 'tier'],
         registers: [options.registry],
       });
       const store = this.store;
@@ -84,6 +80,15 @@ export class Answers {
     return this.store.bytes;
   }
 
+  /**
+   * Forgets every answer of the supergraph `schemaId` replaces: this process's are dropped, and the shared tier's
+   * keys start with the new supergraph's id, so that no replica serves an answer of another supergraph.
+   */
+  schemaChanged(schemaId: string): void {
+    this.store.clear();
+    this.shared?.useGeneration(schemaId);
+  }
+
   clear(): void {
     this.store.clear();
   }
@@ -100,16 +105,44 @@ export class Answers {
    * pipeline looks again, by the normalized document, and counts that lookup.
    */
   graphqlAnswer(request: HttpGraphQLRequest): { body: Buffer; headers: Record<string, string> } | undefined {
+    const found = this.routeLookup(request);
+    if (!found) return undefined;
+    const entry = this.store.peek(found.answerKey(this.store.peek(found.aliasKey)));
+    return entry?.kind === 'graphql' ? this.routeHit(entry, found.contentType, 'memory') : undefined;
+  }
+
+  /**
+   * As graphqlAnswer, from the shared tier: for a request this process does not know the answer to (its text or its
+   * answer is not in memory). A hit is copied to memory. Without a shared tier, undefined at once.
+   */
+  async sharedGraphQLAnswer(request: HttpGraphQLRequest): Promise<{ body: Buffer; headers: Record<string, string> } | undefined> {
+    if (!this.shared) return undefined;
+    const found = this.routeLookup(request);
+    if (!found) return undefined;
+    const alias = this.store.peek(found.aliasKey) ?? (await this.fromShared(found.aliasKey));
+    if (alias?.kind !== 'alias') return undefined;
+    const entry = await this.fromShared(found.answerKey(alias));
+    return entry?.kind === 'graphql' ? this.routeHit(entry, found.contentType, 'redis') : undefined;
+  }
+
+  /** What a lookup in the route needs: the alias's key, the answer's key once the alias is known, the content type. */
+  private routeLookup(
+    request: HttpGraphQLRequest,
+  ): { aliasKey: string; answerKey(alias: Entry | undefined): string; contentType: string } | undefined {
     if (!this.enabled || request.headers['apollo-query-plan-experimental'] !== undefined) return undefined;
     const fields = readGraphQLRequest(request);
     if (!fields) return undefined;
     const contentType = this.contentTypes.get(headerValue(request.headers.accept) ?? '');
     if (!contentType) return undefined;
-    const alias = this.store.peek(fields.query !== undefined ? keys.text(fields.query) : keys.hash(fields.persistedQueryHash!));
-    if (alias?.kind !== 'alias') return undefined;
-    const entry = this.store.peek(keys.answer(alias.documentId, fields.operationName, fields.variables));
-    if (entry?.kind !== 'graphql') return undefined;
-    this.lookups?.inc({ cache: 'graphql', result: 'hit' });
+    return {
+      aliasKey: fields.query !== undefined ? keys.text(fields.query) : keys.hash(fields.persistedQueryHash!),
+      answerKey: (alias) => (alias?.kind === 'alias' ? keys.answer(alias.documentId, fields.operationName, fields.variables) : ''),
+      contentType,
+    };
+  }
+
+  private routeHit(entry: GraphQLAnswer, contentType: string, tier: Tier): { body: Buffer; headers: Record<string, string> } {
+    this.lookups?.inc({ cache: 'graphql', result: 'hit', tier });
     return {
       body: entry.body,
       headers: {
@@ -118,8 +151,30 @@ export class Answers {
         age: String(ageSeconds(entry)),
         vary: 'accept',
         [CACHE_STATUS_HEADER]: 'hit',
+        [CACHE_TIER_HEADER]: tier,
       },
     };
+  }
+
+  /** An entry of the shared tier, copied to memory for the rest of its life (aliases for as long as memory keeps them). */
+  private async fromShared(key: string): Promise<Entry | undefined> {
+    if (!key || !this.shared) return undefined;
+    const entry = await this.shared.get(key);
+    if (!entry) return undefined;
+    if (entry.kind === 'alias') this.store.put(key, entry);
+    else {
+      const maxAge = entry.kind === 'graphql' ? entry.maxAgeSeconds : sharedMaxAge(entry.cacheControl);
+      const left = maxAge - ageSeconds(entry);
+      if (left <= 0) return undefined;
+      this.store.put(key, entry, left);
+    }
+    return entry;
+  }
+
+  /** Keeps an entry in both tiers (an alias for a day in the shared one: it is cheap to learn again). */
+  private keepEverywhere(key: string, entry: Entry, ttlSeconds?: number): void {
+    this.store.put(key, entry, ttlSeconds);
+    this.shared?.put(key, entry, ttlSeconds ?? ALIAS_SHARED_SECONDS);
   }
 
   /**
@@ -135,14 +190,21 @@ export class Answers {
     this.learnAliases(request, documentId);
     const key = keys.answer(documentId, request.operationName, request.variables);
     let entry = this.store.peek(key);
-    if (entry?.kind !== 'graphql') {
+    let tier: Tier | undefined = entry?.kind === 'graphql' ? 'memory' : undefined;
+    if (!tier && this.shared) {
+      entry = await this.fromShared(key);
+      if (entry?.kind === 'graphql') tier = 'redis';
+    }
+    if (!tier) {
       ticket.done = await this.inFlight.claim(key, ticket.deadline);
       if (!ticket.done) entry = this.store.peek(key);
+      if (entry?.kind === 'graphql') tier = 'memory';
     }
-    const answer = entry?.kind === 'graphql' ? entry : undefined;
-    this.lookups?.inc({ cache: 'graphql', result: answer ? 'hit' : 'miss' });
+    const answer = tier ? (entry as GraphQLAnswer) : undefined;
+    this.lookups?.inc({ cache: 'graphql', result: answer ? 'hit' : 'miss', tier: tier ?? 'none' });
     ticket.key = key;
     ticket.hit = answer !== undefined;
+    ticket.tier = tier;
     return answer;
   }
 
@@ -155,7 +217,7 @@ export class Answers {
     try {
       if (!ticket.key || !ticket.keep || typeof body !== 'string' || typeof contentType !== 'string') return;
       const { cacheControl, maxAgeSeconds } = ticket.keep;
-      this.store.put(
+      this.keepEverywhere(
         ticket.key,
         { kind: 'graphql', body: Buffer.from(body), cacheControl, maxAgeSeconds, storedAt: Date.now() },
         maxAgeSeconds,
@@ -174,28 +236,31 @@ export class Answers {
    * (asked for only then). Without an answer, `done` is set when this request is the one to compute it: call it once
    * its answer is kept or known not to be, to wake the others. Counts the lookup.
    */
-  async restAnswer(n: number, r: number, deadline?: () => Deadline): Promise<{ answer?: RestAnswer; done?: () => void }> {
+  async restAnswer(n: number, r: number, deadline?: () => Deadline): Promise<{ answer?: RestAnswer; done?: () => void; tier?: Tier }> {
     if (!this.enabled) return {};
     const key = keys.rest(n, r);
-    const kept = (): RestAnswer | undefined => {
-      const entry = this.store.peek(key);
-      return entry?.kind === 'rest' ? entry : undefined;
-    };
-    let answer = kept();
+    const asRest = (entry: Entry | undefined): RestAnswer | undefined => (entry?.kind === 'rest' ? entry : undefined);
+    let answer = asRest(this.store.peek(key));
+    let tier: Tier | undefined = answer ? 'memory' : undefined;
+    if (!answer && this.shared) {
+      answer = asRest(await this.fromShared(key));
+      if (answer) tier = 'redis';
+    }
     let done: (() => void) | undefined;
     if (!answer && deadline) {
       done = await this.inFlight.claim(key, deadline());
-      if (!done) answer = kept();
+      if (!done) answer = asRest(this.store.peek(key));
+      if (answer) tier = 'memory';
     }
-    this.lookups?.inc({ cache: 'rest', result: answer ? 'hit' : 'miss' });
-    return { answer, done };
+    this.lookups?.inc({ cache: 'rest', result: answer ? 'hit' : 'miss', tier: tier ?? 'none' });
+    return { answer, done, tier };
   }
 
   /** Keeps a REST answer, if its Cache-Control (Apollo's, for the operation the route ran) allows. */
   keepRestAnswer(n: number, r: number, digits: string, cacheControl: string | undefined): void {
     const maxAgeSeconds = sharedMaxAge(cacheControl);
     if (!maxAgeSeconds) return;
-    this.store.put(keys.rest(n, r), { kind: 'rest', digits, cacheControl: cacheControl!, storedAt: Date.now() }, maxAgeSeconds);
+    this.keepEverywhere(keys.rest(n, r), { kind: 'rest', digits, cacheControl: cacheControl!, storedAt: Date.now() }, maxAgeSeconds);
   }
 
   /** The normalized document's id: the SHA-256 of its printed form, once per parsed document (Apollo keeps them). */
@@ -211,15 +276,10 @@ export class Answers {
   /** Teaches the route which normalized document this request's text (and its persisted query hash) stands for. */
   private learnAliases(request: { query?: string; extensions?: unknown }, documentId: string): void {
     const learn = (key: string): void => {
-      if (this.store.peek(key) === undefined) this.store.put(key, { kind: 'alias', documentId });
+      if (this.store.peek(key) === undefined) this.keepEverywhere(key, { kind: 'alias', documentId });
     };
     if (request.query !== undefined) learn(keys.text(request.query));
     const hash = persistedQueryHash(request.extensions);
     if (hash !== undefined) learn(keys.hash(hash));
   }
-}
-
-/** Whole seconds since an answer was kept. */
-export function ageSeconds(answer: { storedAt: number }): number {
-  return Math.floor((Date.now() - answer.storedAt) / 1000);
 }

@@ -2,8 +2,10 @@
 // is planned (a hit skips planning and the subgraphs), says which answers may be kept, marks answers hit or miss, and
 // empties the cache when the schema changes. Runs after Apollo's cache-control plugin (whose policy it reads).
 
+import { createHash } from 'node:crypto';
+import { printSchema } from 'graphql';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener, type GraphQLResponse } from '@apollo/server';
-import { ageSeconds, CACHE_STATUS_HEADER, type Answers, type AnswerTicket } from './answers';
+import { ageSeconds, CACHE_STATUS_HEADER, CACHE_TIER_HEADER, type Answers, type AnswerTicket } from './answers';
 import { sharedMaxAge } from './cache-control';
 
 /** What the plugin needs of a request's context: its handle on the cache (absent: the request opts out). */
@@ -11,7 +13,11 @@ export interface AnswersContext {
   answers?: AnswerTicket;
 }
 
-export function answersPlugin<TContext extends AnswersContext>(answers: Answers): ApolloServerPlugin<TContext> {
+/** `onSchemaChange`: what else to forget when the supergraph changes (the entity cache). */
+export function answersPlugin<TContext extends AnswersContext>(
+  answers: Answers,
+  onSchemaChange?: () => void,
+): ApolloServerPlugin<TContext> {
   const listener: GraphQLRequestListener<TContext> = {
     async responseForOperation({ contextValue, operation, document, request, overallCachePolicy }) {
       const ticket = contextValue.answers;
@@ -33,6 +39,7 @@ export function answersPlugin<TContext extends AnswersContext>(answers: Answers)
       const ticket = contextValue.answers;
       if (!ticket?.key) return;
       response.http.headers.set(CACHE_STATUS_HEADER, ticket.hit ? 'hit' : 'miss');
+      if (ticket.tier) response.http.headers.set(CACHE_TIER_HEADER, ticket.tier);
       if (ticket.hit || response.body.kind !== 'single') return;
       const { errors, data } = response.body.singleResult;
       const cacheControl = response.http.headers.get('cache-control');
@@ -43,8 +50,18 @@ export function answersPlugin<TContext extends AnswersContext>(answers: Answers)
   };
   return {
     async serverWillStart() {
-      // A new supergraph may answer differently: nothing kept from the old one is served.
-      return { schemaDidLoadOrUpdate: () => answers.clear() };
+      // A new supergraph may answer differently: nothing kept from the old one is served, by any replica.
+      return {
+        schemaDidLoadOrUpdate: ({ coreSupergraphSdl, apiSchema }) => {
+          answers.schemaChanged(
+            createHash('sha256')
+              .update(coreSupergraphSdl ?? printSchema(apiSchema))
+              .digest('base64url')
+              .slice(0, 16),
+          );
+          onSchemaChange?.();
+        },
+      };
     },
     requestDidStart: async () => listener,
   };

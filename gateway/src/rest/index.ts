@@ -7,8 +7,11 @@ import type { ApolloServer } from '@apollo/server';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, errorCodeOf, RETRY_AFTER_SECONDS, type ErrorCode } from '../../../lib/errors';
 import { REQUEST_ID_HEADER } from '../../../lib/request';
+import { ratioDigits } from '../../../lib/math';
+import type { ClientIdentity } from '../clients';
 import type { GatewayContext } from '../context';
-import { CACHE_STATUS_HEADER, type Answers } from '../answers';
+import type { Gate } from '../quotas';
+import { CACHE_STATUS_HEADER, CACHE_TIER_HEADER, type Answers } from '../answers';
 import { parseArgument } from './arguments';
 import { LOSSLESS_MEDIA_TYPE, NCR_ROUTE_SCHEMA } from './schema';
 
@@ -23,8 +26,10 @@ export interface NcrRouteOptions {
   apollo: ApolloServer<GatewayContext>;
   /** Where answers are kept (as long as their cache policy says). */
   answers: Answers;
+  /** Who is asking, and what its work costs against its quota. */
+  gate: Gate;
   /** A request's context, made only when the operation must run (not for bad input or a cached answer); it has no GraphQL cache handle. */
-  context(request: FastifyRequest, reply: FastifyReply): GatewayContext;
+  context(request: FastifyRequest, reply: FastifyReply, client: ClientIdentity): GatewayContext;
   /** Told of every refusal made before the operation runs (bad path segments), to count and log it. */
   refused(request: FastifyRequest, code: ErrorCode, message: string): void;
 }
@@ -59,16 +64,32 @@ export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options
         return sendFailure(reply, input, 'BAD_USER_INPUT', message);
       }
       const lossless = wantsString(request);
+      // Who is asking, and its unit for the request, before the cache or anything else.
+      const admission = await options.gate.admit(request);
+      void reply.headers(admission.headers);
+      if (!admission.admitted) {
+        options.refused(request, admission.code, admission.message);
+        return sendFailure(reply, [n, r], admission.code, admission.message, admission.headers);
+      }
+      const { client } = admission;
       let context: GatewayContext | undefined;
-      const contextOf = () => (context ??= options.context(request, reply));
+      const contextOf = () => (context ??= options.context(request, reply, client));
       // Kept in their default form; the lossless form is the same with two quotes added. An identical request being
       // computed is waited for.
-      const { answer: cached, done } = await answers.restAnswer(n, r, () => contextOf().deadline);
+      const { answer: cached, done, tier } = await answers.restAnswer(n, r, () => contextOf().deadline);
       if (cached) {
         void reply.header('age', String(Math.floor((Date.now() - cached.storedAt) / 1000)));
+        if (tier) void reply.header(CACHE_TIER_HEADER, tier);
         return sendSuccess(reply, n, r, cached.digits, lossless, cached.cacheControl, 'hit');
       }
       try {
+        // To be computed: its digits' work too (beyond the request's unit).
+        const charged = await options.gate.chargeDigits(client, r <= n ? ratioDigits([n], [r, n - r]) : 0);
+        void reply.headers(charged.headers);
+        if (!charged.admitted) {
+          options.refused(request, charged.code, charged.message);
+          return sendFailure(reply, [n, r], charged.code, charged.message, charged.headers);
+        }
         const response = await options.apollo.executeOperation({ query: NCR_QUERY, variables: { n, r } }, { contextValue: contextOf() });
         if (response.body.kind !== 'single') return sendFailure(reply, [n, r], 'INTERNAL_SERVER_ERROR');
         const { data, errors } = response.body.singleResult;
@@ -112,9 +133,16 @@ function sendSuccess(
 }
 
 /** A failed answer: the code's status, `Retry-After` when retrying can help, and the tutorial's keys plus the code. */
-export function sendFailure(reply: FastifyReply, input: unknown[], code: ErrorCode, msg: string = ERRORS[code].message): FastifyReply {
+export function sendFailure(
+  reply: FastifyReply,
+  input: unknown[],
+  code: ErrorCode,
+  msg: string = ERRORS[code].message,
+  headers: Record<string, string> = {},
+): FastifyReply {
   const spec = ERRORS[code];
   if (spec.retryable) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  void reply.headers(headers);
   return reply
     .code(spec.status)
     .type('application/json')

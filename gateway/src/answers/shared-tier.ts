@@ -1,0 +1,119 @@
+// The shared tier of the cache of answers: the entries of every replica, in Redis, behind Apollo's KeyValueCache
+// interface. Keys are the SHA-256 of the in-process keys (an operation's text may be 100 KB); entries are written in a
+// versioned format with their length and digest, and checked when read back: one that is not what was written
+// (garbage, truncated, written by another version) is ignored and counted, never served.
+
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { createHash } from 'node:crypto';
+import { Counter, type Registry } from 'prom-client';
+import type { Entry } from './entries';
+
+/** The format of an entry; another version's entries are not read. */
+export const ENTRY_FORMAT = 'ncr-answers/1';
+
+interface Header {
+  f: string;
+  k: Entry['kind'];
+  /** storedAt, maxAgeSeconds and cacheControl (answers only). */
+  s?: number;
+  m?: number;
+  c?: string;
+  /** The payload's length in characters, and its MD5 (an integrity check, not a secret). */
+  n: number;
+  h: string;
+}
+
+const digest = (text: string): string => createHash('md5').update(text).digest('base64');
+
+/** An entry as text: a one-line JSON header, then the payload (the answer's body, the digits, or the document id). */
+export function encodeEntry(entry: Entry): string {
+  const payload = entry.kind === 'graphql' ? entry.body.toString('utf8') : entry.kind === 'rest' ? entry.digits : entry.documentId;
+  const header: Header = { f: ENTRY_FORMAT, k: entry.kind, n: payload.length, h: digest(payload) };
+  if (entry.kind !== 'alias') Object.assign(header, { s: entry.storedAt, c: entry.cacheControl });
+  if (entry.kind === 'graphql') header.m = entry.maxAgeSeconds;
+  return `${JSON.stringify(header)}\n${payload}`;
+}
+
+/** Why an entry read back was not served. */
+export type Rejection = 'format' | 'version' | 'truncated' | 'digest';
+
+/** The entry an encoded text holds, or why it holds none. */
+export function decodeEntry(text: string): Entry | { rejected: Rejection } {
+  const newline = text.indexOf('\n');
+  let header: Partial<Header>;
+  try {
+    header = newline < 0 ? {} : (JSON.parse(text.slice(0, newline)) as Partial<Header>);
+  } catch {
+    return { rejected: 'format' };
+  }
+  if (typeof header !== 'object' || header === null || typeof header.f !== 'string') return { rejected: 'format' };
+  if (header.f !== ENTRY_FORMAT) return { rejected: 'version' };
+  const payload = text.slice(newline + 1);
+  if (payload.length !== header.n) return { rejected: 'truncated' };
+  if (digest(payload) !== header.h) return { rejected: 'digest' };
+  const timed = typeof header.s === 'number' && typeof header.c === 'string';
+  switch (header.k) {
+    case 'alias':
+      return { kind: 'alias', documentId: payload };
+    case 'rest':
+      return timed ? { kind: 'rest', digits: payload, cacheControl: header.c!, storedAt: header.s! } : { rejected: 'format' };
+    case 'graphql':
+      return timed && typeof header.m === 'number'
+        ? { kind: 'graphql', body: Buffer.from(payload, 'utf8'), cacheControl: header.c!, maxAgeSeconds: header.m, storedAt: header.s! }
+        : { rejected: 'format' };
+    default:
+      return { rejected: 'format' };
+  }
+}
+
+/** The shared tier: reads check every entry, writes go out without holding the request up. */
+export class SharedTier {
+  private readonly rejected?: Counter<'reason'>;
+  /** The supergraph's id: part of every key, so that a new supergraph never reads the old one's answers. */
+  private generation = '';
+
+  constructor(
+    private readonly cache: KeyValueCache<string>,
+    registry?: Registry,
+  ) {
+    if (registry) {
+      this.rejected = new Counter({
+        name: 'cache_entries_rejected_total',
+        help: 'Entries read back from the shared cache that were not what was written (format, version, truncated, digest): ignored, never served.',
+        labelNames: ['reason'],
+        registers: [registry],
+      });
+    }
+  }
+
+  /** Keys from now on belong to the supergraph `id`. */
+  useGeneration(id: string): void {
+    this.generation = id;
+  }
+
+  /** The entry under the in-process `key`, if the shared tier holds a sound one. */
+  async get(key: string): Promise<Entry | undefined> {
+    const text = await this.cache.get(sharedKey(`${this.generation}:${key}`));
+    if (text === undefined) return undefined;
+    const entry = decodeEntry(text);
+    if ('rejected' in entry) {
+      this.rejected?.inc({ reason: entry.rejected });
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Stores an entry for `ttlSeconds` (absent: until evicted), without waiting: a failure is counted by the cache. */
+  put(key: string, entry: Entry, ttlSeconds?: number): void {
+    void this.cache.set(
+      sharedKey(`${this.generation}:${key}`),
+      encodeEntry(entry),
+      ttlSeconds === undefined ? undefined : { ttl: ttlSeconds },
+    );
+  }
+}
+
+/** The shared tier's key for an in-process key: its SHA-256 (keys hold operation texts and variables). */
+export function sharedKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}

@@ -1,0 +1,47 @@
+// The door every GraphQL and REST request passes first: who sent it (an unknown API key is refused with 401
+// UNAUTHENTICATED), and its operation's own unit of work against its quota (429 RATE_LIMITED when over), before the
+// cache of answers or anything else is asked. An answer served from the cache costs this unit alone.
+
+import type { FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../../../lib/errors';
+import { UnknownApiKeyError, type ClientIdentity, type Clients } from '../clients';
+import { rateLimitHeaders, refusalMessage, type Quotas } from './quotas';
+import { workOf } from './work';
+
+export type Admission =
+  | { admitted: true; client: ClientIdentity; headers: Record<string, string> }
+  | { admitted: false; code: ErrorCode; message: string; headers: Record<string, string> };
+
+export class Gate {
+  constructor(
+    private readonly clients: Clients,
+    private readonly quotas: Quotas,
+    /** MAX_RESULT_DIGITS: a larger result is refused downstream, and costs nothing here. */
+    private readonly maxResultDigits: number,
+  ) {}
+
+  async admit(request: FastifyRequest): Promise<Admission> {
+    let client: ClientIdentity;
+    try {
+      client = this.clients.identify(request);
+    } catch (error) {
+      if (error instanceof UnknownApiKeyError) return { admitted: false, code: 'UNAUTHENTICATED', message: error.message, headers: {} };
+      throw error;
+    }
+    const decision = await this.quotas.take(client, 1);
+    if (!decision) return { admitted: true, client, headers: {} };
+    if (!decision.allowed)
+      return { admitted: false, code: 'RATE_LIMITED', message: refusalMessage(decision, 1), headers: rateLimitHeaders(decision) };
+    return { admitted: true, client, headers: rateLimitHeaders(decision) };
+  }
+
+  /** Charges the work of a result of `digits` estimated digits (beyond the request's unit) once it is to be computed. */
+  async chargeDigits(client: ClientIdentity, digits: number): Promise<Admission> {
+    const units = digits > this.maxResultDigits ? 0 : workOf(digits) - 1;
+    const decision = await this.quotas.take(client, units);
+    if (!decision) return { admitted: true, client, headers: {} };
+    if (!decision.allowed)
+      return { admitted: false, code: 'RATE_LIMITED', message: refusalMessage(decision, units + 1), headers: rateLimitHeaders(decision) };
+    return { admitted: true, client, headers: rateLimitHeaders(decision) };
+  }
+}
