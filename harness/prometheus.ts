@@ -130,7 +130,9 @@ const LABEL_VALUES: Readonly<Record<string, string[]>> = {
   route: ['/graphql', '/api/ncr/:n/:r', '/health', '/ready', '/metrics'],
   state: ['busy', 'queued', 'in_use', 'capacity'],
   result: ['hit', 'miss'],
-  reason: ['request', 'send'],
+  tier: ['memory', 'redis', 'none'],
+  reason: ['request', 'send', 'timeout', 'error', 'unavailable', 'format', 'version', 'truncated', 'digest'],
+  decision: ['allowed', 'refused', 'failed_open'],
 };
 
 /**

@@ -61,6 +61,18 @@ function metricsInside(id: string, port: number): string {
   return execFileSync('docker', ['exec', id, 'node', '-e', script], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
 }
 
+/** A GraphQL POST sent from inside a container to its own gateway: its x-cache and x-cache-tier, and its data. */
+function graphqlInside(id: string, query: string): { cache: string; tier: string; data: unknown } {
+  const script = `fetch('http://127.0.0.1:4000/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: ${JSON.stringify(
+    JSON.stringify({ query }),
+  )} }).then(async (r) => process.stdout.write(JSON.stringify({ cache: r.headers.get('x-cache'), tier: r.headers.get('x-cache-tier'), data: (await r.json()).data })))`;
+  return JSON.parse(execFileSync('docker', ['exec', id, 'node', '-e', script], { encoding: 'utf8' })) as {
+    cache: string;
+    tier: string;
+    data: unknown;
+  };
+}
+
 /** BatchGetFactorials calls each factorial replica has answered. */
 function callsPerReplica(): number[] {
   return containers('factorial').map((id) =>
@@ -80,17 +92,25 @@ async function main(): Promise<void> {
   try {
     step(`building and starting (${[bin, ...pre].join(' ')}, gateway on ${port})`);
     composeShown(['up', '-d', '--build'], env);
-    // Docker's own health status of the gateway (its HEALTHCHECK asks /ready), not a request through the port:
-    // while the container starts, docker-proxy accepts connections it cannot serve yet.
-    const [gatewayId] = containers('gateway');
+    // Docker's own health status of the gateways (their HEALTHCHECK asks /ready), not a request through the port:
+    // while the containers start, docker-proxy accepts connections they cannot serve yet.
     const until = Date.now() + 180_000;
-    while (
-      execFileSync('docker', ['inspect', '--format', '{{.State.Health.Status}}', gatewayId!], { encoding: 'utf8' }).trim() !== 'healthy'
-    ) {
-      if (Date.now() > until) throw new Error('the gateway was not healthy within 180 s');
+    const health = (id: string) =>
+      execFileSync('docker', ['inspect', '--format', '{{.State.Health.Status}}', id], { encoding: 'utf8' }).trim();
+    while (containers('gateway').length < 2 || !containers('gateway').every((id) => health(id) === 'healthy')) {
+      if (Date.now() > until) throw new Error('the gateways were not healthy within 180 s');
       execFileSync('sleep', ['1']);
     }
-    step('gateway ready');
+    // The balancer may start just after them.
+    while (
+      !(await fetch(`${base}/health`)
+        .then((r) => r.ok)
+        .catch(() => false))
+    ) {
+      if (Date.now() > until) throw new Error('the balancer did not answer within 180 s');
+      execFileSync('sleep', ['1']);
+    }
+    step('both gateway replicas ready behind the balancer');
     // Which arithmetic the image's math subgraph uses for big results (the GMP addon if the build could compile it).
     const arithmetic = /big results: [^"]*/.exec(compose(['logs', '--no-color', 'math']))?.[0] ?? 'big results: (not logged)';
     step(`math subgraph: ${arithmetic}`);
@@ -120,6 +140,21 @@ async function main(): Promise<void> {
     check(
       blocked.every((value) => value !== undefined && Number(value) >= 0),
       `every process exports eventloop_blocked_max_seconds (${blocked.join(', ')})`,
+    );
+
+    // An answer computed through one replica is a hit, from Redis, on the other.
+    const [replicaA, replicaB] = containers('gateway');
+    const computed = graphqlInside(replicaA!, '{ ncr(n: 4321, r: 1234) }');
+    let shared = graphqlInside(replicaB!, '{ ncr(n: 4321, r: 1234) }');
+    for (let i = 0; i < 50 && shared.tier !== 'redis'; i++) {
+      // Redis may still be connecting on the second replica: ask another operation through both.
+      execFileSync('sleep', ['0.2']);
+      graphqlInside(replicaA!, `{ ncr(n: ${5000 + i}, r: 3) }`);
+      shared = graphqlInside(replicaB!, `{ ncr(n: ${5000 + i}, r: 3) }`);
+    }
+    check(
+      computed.cache === 'miss' && shared.cache === 'hit' && shared.tier === 'redis',
+      `an answer computed through one gateway replica (x-cache: ${computed.cache}) is a hit from Redis on the other (x-cache: ${shared.cache}, x-cache-tier: ${shared.tier})`,
     );
 
     for (let i = 0; i < 20; i++) await graphql(base, `{ ncr(n: ${300 + i}, r: 7) }`);

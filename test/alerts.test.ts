@@ -184,6 +184,20 @@ describe('Prometheus alert rules', () => {
           },
         ],
       },
+      {
+        // Redis gone for 15 minutes: its calls fail all along; then back, and the alert clears.
+        input_series: [{ series: 'cache_errors_total{job="gateway",op="answers.get",reason="unavailable"}', values: '0+30x15 450x15' }],
+        alert_rule_test: [
+          { eval_time: '5m', alertname: 'RedisFailing', exp_alerts: [] },
+          { eval_time: '14m', alertname: 'RedisFailing', exp_alerts: [firing('RedisFailing', { job: 'gateway' })] },
+          { eval_time: '29m', alertname: 'RedisFailing', exp_alerts: [] },
+        ],
+      },
+      {
+        // A blip: a few timeouts once.
+        input_series: [{ series: 'cache_errors_total{job="gateway",op="quota",reason="timeout"}', values: '0 5 5x20' }],
+        alert_rule_test: [{ eval_time: '15m', alertname: 'RedisFailing', exp_alerts: [] }],
+      },
     ].map((test) => ({ interval: '1m', ...test }));
     // Every alert is seen firing at least once.
     const fired = new Set(tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));

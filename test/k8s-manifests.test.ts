@@ -49,11 +49,22 @@ const find = (kind: string, name: string): K8sObject => {
   if (!found) throw new Error(`no ${kind} named ${name}`);
   return found;
 };
-const container = (name: string): Container => at<Container>(find('Deployment', name).spec, 'template', 'spec', 'containers', 0);
+/** A Deployment's, or else a StatefulSet's, object. */
+const workload = (name: string): K8sObject =>
+  objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === name) ?? find('Deployment', name);
+const container = (name: string): Container => at<Container>(workload(name).spec, 'template', 'spec', 'containers', 0);
 const envOf = (c: Container): Record<string, string> => Object.fromEntries(c.env.map((e) => [e.name, e.value]));
 const portNamed = (c: Container, name: string): number => c.ports.find((p) => p.name === name)!.containerPort;
 
 describe('deploy/k8s', () => {
+  it('scales the gateway with an autoscaler too', () => {
+    expect(at(find('HorizontalPodAutoscaler', 'gateway').spec, 'scaleTargetRef')).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'gateway',
+    });
+  });
+
   it('lists a Deployment, a Service and a PodDisruptionBudget for each service, and an autoscaler for the factorial service', () => {
     for (const name of ['factorial', 'math', 'primes', 'gateway']) {
       const labels = at(find('Deployment', name).spec, 'template', 'metadata', 'labels');
@@ -196,14 +207,14 @@ interface Policy {
 }
 
 describe('deploy/k8s security', () => {
-  const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+  const deployments = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet').map((o) => o.metadata.name);
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as Policy[];
-  const labelsOf = (name: string) => at<Record<string, string>>(find('Deployment', name).spec, 'template', 'metadata', 'labels');
+  const labelsOf = (name: string) => at<Record<string, string>>(workload(name).spec, 'template', 'metadata', 'labels');
   const selects = (selector: { matchLabels?: Record<string, string> } | undefined, name: string) =>
     Object.entries(selector?.matchLabels ?? {}).every(([key, value]) => labelsOf(name)[key] === value);
 
-  it.each(['factorial', 'math', 'primes', 'gateway'])('runs %s under the "restricted" Pod Security Standard', (name) => {
-    expect(restrictedViolations(at(find('Deployment', name).spec, 'template', 'spec'))).toEqual([]);
+  it.each(['factorial', 'math', 'primes', 'gateway', 'redis'])('runs %s under the "restricted" Pod Security Standard', (name) => {
+    expect(restrictedViolations(at(workload(name).spec, 'template', 'spec'))).toEqual([]);
   });
 
   it('catches what the profile forbids (a root container, an added capability, no seccomp profile)', () => {
@@ -264,5 +275,17 @@ describe('deploy/k8s security', () => {
     expect(allowedFrom('primes', 'http')).toEqual(['gateway', 'prometheus']);
     expect(allowedFrom('factorial', 'grpc')).toEqual(['math', 'primes']);
     expect(allowedFrom('factorial', 'metrics')).toEqual(['prometheus']);
+    expect(allowedFrom('redis', 'redis')).toEqual(['gateway']);
+  });
+
+  it('gives the gateway its Redis URL from the Secret that also holds the password Redis requires', () => {
+    const gatewayEnv = (container('gateway').env as { name: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[]).find(
+      (e) => e.name === 'REDIS_URL',
+    );
+    expect(gatewayEnv?.valueFrom?.secretKeyRef).toEqual({ name: 'redis', key: 'url' });
+    const secret = find('Secret', 'redis') as unknown as { stringData: { password: string; url: string } };
+    expect(new URL(secret.stringData.url).password).toBe(secret.stringData.password);
+    expect(new URL(secret.stringData.url).host).toBe(`redis:${container('redis').ports[0]!.containerPort}`);
+    expect(container('redis').command).toEqual(['redis-server']);
   });
 });

@@ -184,18 +184,32 @@ async function readWithin(
     size += chunk.length;
     if (budget && size > budget.remaining) {
       body.destroy();
-      budget.refusal ??= apiError(
-        'BAD_USER_INPUT',
-        `the operation's answer would take more than ${budget.max} bytes (MAX_RESPONSE_BYTES); ask for less in one operation`,
-      );
-      // The operation is refused: its other fetches are cut off now, not left to run for nothing.
-      deadline?.expire();
-      throw budget.refusal;
+      refuseOverBudget(budget, deadline);
     }
     chunks.push(chunk);
   }
   if (budget) budget.remaining -= size;
   return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/**
+ * Counts `bytes` of an answer that did not come from a subgraph (the entity cache's) against the operation's budget;
+ * past it, the operation is refused as readWithin refuses it.
+ */
+export function spendReplyBudget(budget: GatewayContext['replyBudget'], bytes: number, deadline: Deadline | undefined): void {
+  if (!budget) return;
+  if (bytes > budget.remaining) refuseOverBudget(budget, deadline);
+  budget.remaining -= bytes;
+}
+
+function refuseOverBudget(budget: NonNullable<GatewayContext['replyBudget']>, deadline: Deadline | undefined): never {
+  budget.refusal ??= apiError(
+    'BAD_USER_INPUT',
+    `the operation's answer would take more than ${budget.max} bytes (MAX_RESPONSE_BYTES); ask for less in one operation`,
+  );
+  // The operation is refused: its other fetches are cut off now, not left to run for nothing.
+  deadline?.expire();
+  throw budget.refusal;
 }
 
 /**

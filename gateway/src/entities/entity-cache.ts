@@ -1,8 +1,11 @@
 // The entity cache: an _entities fetch looks up each representation's answer, by subgraph, the fetch's selection set
 // (its query) and the representation itself (type and key), in this process's store and then in the shared one
 // (Redis), and sends the subgraph only the representations no tier holds; the answers are merged back in order. Only
-// answers the subgraph marked public with a max-age are kept, an entity with an error never. A second operation that
-// overlaps the first's entities costs the subgraph only the new ones.
+// answers the subgraph marked public with a max-age are kept, an entity with an error never, and none that holds a
+// list (a factorization): a list's size is what the subgraph bounds per operation (MAX_OPERATION_PRIMES), and an
+// answer kept here would escape that count, so the same operation would be refused or not depending on the cache.
+// What the cache serves counts against the operation's answer bytes (MAX_RESPONSE_MB) as a subgraph's answer does.
+// A second operation that overlaps the first's entities costs the subgraph only the new ones.
 
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
@@ -11,7 +14,7 @@ import { Counter, type Registry } from 'prom-client';
 import { byteCache, type ByteCache } from '../../../lib/cache';
 import { canonicalJson, sharedMaxAge } from '../answers';
 import type { GatewayContext } from '../context';
-import type { GatewayGraphQLResponse, SubgraphDataSource } from '../data-source';
+import { spendReplyBudget, type GatewayGraphQLResponse, type SubgraphDataSource } from '../data-source';
 import { decodeEntity, encodeEntity, type KeptEntity } from './codec';
 
 /** The largest entity answer kept, as a share of the store. */
@@ -87,6 +90,12 @@ export class EntityCache {
     const keys = representations.map((representation) => `${subgraph}:${selection}:${canonicalJson(representation)}`);
     const found = await this.lookUp(subgraph, keys);
     const missing = keys.map((_, i) => i).filter((i) => found[i] === undefined);
+    const context = options.context as Partial<GatewayContext>;
+    spendReplyBudget(
+      context.replyBudget,
+      found.reduce((bytes, entry) => bytes + (entry?.json.length ?? 0), 0),
+      context.deadline,
+    );
     const policy = options.incomingRequestContext.overallCachePolicy;
     // What the cache holds counts as this fetch's answer for the operation's policy: its time left, public.
     const oldest = Math.min(...found.filter((entry): entry is KeptEntity => entry !== undefined).map(remainingSeconds));
@@ -155,13 +164,24 @@ export class EntityCache {
       failed.add(error.path[1]);
     }
     answered.forEach((answer, k) => {
-      if (failed.has(k) || answer === null || answer === undefined) return;
+      if (failed.has(k) || answer === null || answer === undefined || holdsList(answer)) return;
       const entry: KeptEntity = { json: JSON.stringify(answer), storedAt: Date.now(), maxAgeSeconds: maxAge };
       const key = keys[missing[k]!]!;
       this.memory.set(key, entry, maxAge * 1000);
       void this.options.shared?.set(sharedKey(key), encodeEntity(entry), { ttl: maxAge });
     });
   }
+}
+
+/** Whether an answer holds a list anywhere (iteratively: a subgraph's answer, but no recursion on it all the same). */
+function holdsList(answer: unknown): boolean {
+  const pending: unknown[] = [answer];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (Array.isArray(value)) return true;
+    if (typeof value === 'object' && value !== null) pending.push(...Object.values(value));
+  }
+  return false;
 }
 
 const remainingSeconds = (entry: KeptEntity): number => entry.maxAgeSeconds - Math.floor((Date.now() - entry.storedAt) / 1000);

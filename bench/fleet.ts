@@ -1,0 +1,180 @@
+// npm run bench:fleet: the fleet's figures, in one run on this machine, loopback only, every phase bounded in time.
+// 1. The cache of answers' tiers, side by side: a hit from this process's memory, a hit from Redis (an answer another
+//    replica computed), and a cold answer (computed), with REDIS_URL set, through two gateway processes.
+// 2. Fairness: one client flooding (32 concurrent legal operations of 9 results of ~301,000 digits each) while
+//    another sends small requests; the small client's p99 unloaded, under the flood without a quota, and under it
+//    with quotas on. Writes bench/results/fleet.md.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { apiKeyDigest } from '../gateway/src/clients';
+import { startProcesses } from '../harness/processes';
+import { redisInstalled, startRedis } from '../harness/redis';
+
+const FLOOD = 'flood-key-0123456789abcdef';
+const FREE = 'free-key-0123456789abcdef';
+const SMALL = 'small-key-0123456789abcdef';
+
+interface Timed {
+  ms: number;
+  status: number;
+}
+
+async function post(url: string, query: string, key?: string): Promise<Timed> {
+  const started = performance.now();
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key && { 'x-api-key': key }) },
+    body: JSON.stringify({ query }),
+  });
+  await response.arrayBuffer();
+  return { ms: performance.now() - started, status: response.status };
+}
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+/** `count` requests, `concurrency` at a time, each `query(i)`; their times. */
+async function run(count: number, concurrency: number, send: (i: number) => Promise<Timed>): Promise<Timed[]> {
+  const results: Timed[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) results.push(await send(next++));
+    }),
+  );
+  return results;
+}
+
+/** Sends `send` in a loop, `concurrency` at a time, until `stop()`; their times. */
+async function loop(concurrency: number, stop: () => boolean, send: (i: number) => Promise<Timed>): Promise<Timed[]> {
+  const results: Timed[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (!stop()) results.push(await send(next++));
+    }),
+  );
+  return results;
+}
+
+async function main(): Promise<void> {
+  if (!redisInstalled()) throw new Error('bench:fleet needs redis-server (apt-get install redis-server)');
+  const redis = await startRedis();
+  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'fleet-bench-'));
+  const clientsFile = path.join(dir, 'clients.json');
+  fs.writeFileSync(
+    clientsFile,
+    JSON.stringify({
+      clients: [
+        { name: 'flood', apiKeySha256: apiKeyDigest(FLOOD), workPerSecond: 1000, burst: 6000 },
+        { name: 'unlimited', apiKeySha256: apiKeyDigest(FREE), workPerSecond: 1_000_000_000, burst: 1_000_000_000 },
+        { name: 'small', apiKeySha256: apiKeyDigest(SMALL), workPerSecond: 1000, burst: 6000 },
+      ],
+    }),
+  );
+  const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'bench:', CLIENTS_FILE: clientsFile, LOG_LEVEL: 'warn' };
+  const stack = await startProcesses(env);
+  const b = await stack.startReplica(env);
+  const lines: string[] = [];
+  const say = (line: string) => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  try {
+    await new Promise((r) => setTimeout(r, 500)); // both connected to Redis
+    // 1. Tiers. 2,000 distinct small operations each way, 32 at a time.
+    const count = 2000;
+    const op = (base: number) => (i: number) => `{ ncr(n: ${base + i}, r: 3) }`;
+    const cold = await run(count, 32, (i) => post(stack.gatewayUrl, op(10_000)(i)));
+    const redisHits = await run(count, 32, (i) => post(b.url, op(10_000)(i)));
+    const memoryHits = await run(count, 32, (i) => post(b.url, op(10_000)(i)));
+    const rate = (t: Timed[], ms: number) => Math.round((t.length / ms) * 1000);
+    const timed = async (label: string, go: () => Promise<Timed[]>) => {
+      const started = performance.now();
+      const results = await go();
+      const elapsed = performance.now() - started;
+      return {
+        label,
+        rps: rate(results, elapsed),
+        p50: percentile(
+          results.map((r) => r.ms),
+          50,
+        ),
+        p99: percentile(
+          results.map((r) => r.ms),
+          99,
+        ),
+      };
+    };
+    // The same, timed on fresh operations (the runs above warmed every process).
+    const rows = [
+      await timed('cold (computed)', () => run(count, 32, (i) => post(stack.gatewayUrl, op(20_000)(i)))),
+      await timed('hit from Redis (computed by the other replica)', () => run(count, 32, (i) => post(b.url, op(20_000)(i)))),
+      await timed("hit from this process's memory", () => run(count, 32, (i) => post(b.url, op(20_000)(i)))),
+    ];
+    void cold;
+    void redisHits;
+    void memoryHits;
+    say(`| answer | requests/s | p50 ms | p99 ms |\n| --- | --: | --: | --: |`);
+    for (const row of rows) say(`| ${row.label} | ${row.rps} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} |`);
+    say('');
+
+    // 2. Fairness. A heavy legal operation: 9 results of ~301,000 digits (about 2,710 units of work).
+    let heavy = 0;
+    const heavyOp = () => `{ ${Array.from({ length: 9 }, (_, k) => `a${k}: ncr(n: 1000000, r: ${500_000 + 10 * heavy + k})`).join(' ')} }`;
+    const small = (i: number) => `{ ncr(n: ${50_000 + i}, r: 2) }`;
+    let smallNext = 0;
+    const phase = async (label: string, floodKey: string | undefined, seconds: number) => {
+      const until = Date.now() + seconds * 1000;
+      const stop = () => Date.now() > until;
+      const flood = floodKey
+        ? loop(32, stop, () => {
+            heavy++;
+            return post(heavy % 2 ? stack.gatewayUrl : b.url, heavyOp(), floodKey);
+          })
+        : Promise.resolve([] as Timed[]);
+      const smalls = await loop(2, stop, () => post(smallNext % 2 ? stack.gatewayUrl : b.url, small(smallNext++), SMALL));
+      const floods = await flood;
+      return {
+        label,
+        p50: percentile(
+          smalls.map((r) => r.ms),
+          50,
+        ),
+        p99: percentile(
+          smalls.map((r) => r.ms),
+          99,
+        ),
+        smallCount: smalls.length,
+        served: floods.filter((r) => r.status === 200).length,
+        refused: floods.filter((r) => r.status === 429).length,
+        other: floods.filter((r) => r.status !== 200 && r.status !== 429).length,
+      };
+    };
+    const unloaded = await phase('small client alone', undefined, 8);
+    const free = await phase('under the flood, no quota for it', FREE, 12);
+    await new Promise((r) => setTimeout(r, 3000)); // let the work drain
+    const limited = await phase('under the flood, quotas on (1,000 units/s, burst 6,000)', FLOOD, 12);
+    say(
+      `| small client's requests | p50 ms | p99 ms | p99 / unloaded | flood served | flood 429 | flood other |\n| --- | --: | --: | --: | --: | --: | --: |`,
+    );
+    for (const row of [unloaded, free, limited]) {
+      say(
+        `| ${row.label} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${(row.p99 / unloaded.p99).toFixed(2)}× | ${row.served} | ${row.refused} | ${row.other} |`,
+      );
+    }
+  } finally {
+    await stack.stopAll();
+    await redis.stop();
+  }
+  const date = new Date().toISOString().slice(0, 10);
+  fs.writeFileSync(path.join(__dirname, 'results/fleet.md'), `# npm run bench:fleet (${date})\n\n${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
