@@ -45,7 +45,8 @@ describeWithRedis('a fleet of two gateways on one Redis', () => {
       clientsFile,
       JSON.stringify({ clients: [{ name: 'tester', apiKeySha256: apiKeyDigest(TESTER_KEY), workPerSecond: 40, burst: 80 }] }),
     );
-    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'fleet-test:', CLIENTS_FILE: clientsFile };
+    // Refusals sent at once (RATE_LIMIT_HOLD_MS=0): this test counts them; test/quotas.test.ts holds them.
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'fleet-test:', CLIENTS_FILE: clientsFile, RATE_LIMIT_HOLD_MS: '0' };
     stack = await startProcesses(env);
     b = await stack.startReplica(env);
     // Redis is not a condition of readiness (an accelerator never is): wait until both have connected.

@@ -8,7 +8,7 @@ import type { Logger } from '../../lib/observability';
 import { Answers } from './answers';
 import { Clients, type KnownClient } from './clients';
 import { EntityCache } from './entities';
-import { Gate, Quotas, type QuotaSettings } from './quotas';
+import { Gate, Quotas, Tarpit, type QuotaSettings } from './quotas';
 import { SharedRedis, type RedisSettings } from './redis';
 
 export interface FleetOptions {
@@ -32,6 +32,8 @@ export interface Fleet {
   readonly persistedQueries: KeyValueCache<string> | undefined;
   readonly quotas: Quotas;
   readonly gate: Gate;
+  /** Where refusals over quota wait before they are sent. */
+  readonly tarpit: Tarpit;
   close(): Promise<void>;
 }
 
@@ -54,13 +56,15 @@ export function createFleet(options: FleetOptions): Fleet {
     redis,
     registry,
   });
+  const tarpit = new Tarpit(options.quotas.holdMs);
   return {
     redis,
+    tarpit,
     answers,
     entities,
     persistedQueries: redis ? tiered(new InMemoryLRUCache<string>({ maxSize: APQ_MEMORY_BYTES }), redis.cache('apq')) : undefined,
     quotas,
-    gate: new Gate(new Clients(options.clients), quotas, options.quotas.maxResultDigits),
+    gate: new Gate(new Clients(options.clients), quotas, options.quotas.maxResultDigits, tarpit),
     close: async () => redis?.close(),
   };
 }

@@ -34,7 +34,7 @@ export function graphqlRoute(app: FastifyInstance, options: GraphQLRouteOptions)
     url: '/graphql',
     handler: async (request, reply) => {
       if (request.method === 'OPTIONS') return handle.call(app, request, reply);
-      const admission = await gate.admit(request);
+      const admission = await gate.admit(request, reply);
       void reply.headers(admission.headers);
       if (!admission.admitted) {
         options.refused(request, admission.code, admission.message);

@@ -140,7 +140,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
   const refusals = new Refusals(options.registry, traceOf);
   if (options.registry) recordHttpMetrics(app, options.registry);
 
-  const quotaSettings = { workPerSecond: undefined, burst: undefined, maxResultDigits: 1_000_000, ...options.quotas };
+  const quotaSettings = { workPerSecond: undefined, burst: undefined, maxResultDigits: 1_000_000, holdMs: 1000, ...options.quotas };
   const fleet = createFleet({
     redis: options.redis,
     answersBytes: options.responseCacheBytes ?? 32 * 1024 * 1024,
@@ -181,7 +181,7 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       cachePolicyHeaders<GatewayContext>(),
       answersPlugin<GatewayContext>(answers, () => fleet.entities.clear()),
       // After the cache of answers: what it serves costs the route's unit alone.
-      quotaPlugin<GatewayContext>(fleet.quotas, quotaSettings.maxResultDigits),
+      quotaPlugin<GatewayContext>(fleet.quotas, quotaSettings.maxResultDigits, fleet.tarpit),
       production
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, document: SANDBOX_OPERATION }),

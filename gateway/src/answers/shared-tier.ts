@@ -8,6 +8,13 @@ import { createHash } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
 import type { Entry } from './entries';
 
+/**
+ * The largest entry written to the shared tier: larger answers (nine 301,000-digit results in one operation, say)
+ * stay in their replica's memory. Writing megabytes to Redis on every such answer would hold Redis, and the other
+ * calls behind it (quotas among them), for little: answers that large are rarely asked for twice.
+ */
+export const MAX_SHARED_ENTRY_CHARS = 1024 * 1024;
+
 /** The format of an entry; another version's entries are not read. */
 export const ENTRY_FORMAT = 'ncr-answers/1';
 
@@ -105,6 +112,7 @@ export class SharedTier {
 
   /** Stores an entry for `ttlSeconds` (absent: until evicted), without waiting: a failure is counted by the cache. */
   put(key: string, entry: Entry, ttlSeconds?: number): void {
+    if ((entry.kind === 'graphql' ? entry.body.length : entry.kind === 'rest' ? entry.digits.length : 0) > MAX_SHARED_ENTRY_CHARS) return;
     void this.cache.set(
       sharedKey(`${this.generation}:${key}`),
       encodeEntry(entry),

@@ -2,10 +2,11 @@
 // UNAUTHENTICATED), and its operation's own unit of work against its quota (429 RATE_LIMITED when over), before the
 // cache of answers or anything else is asked. An answer served from the cache costs this unit alone.
 
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../../lib/errors';
 import { UnknownApiKeyError, type ClientIdentity, type Clients } from '../clients';
 import { rateLimitHeaders, refusalMessage, type Quotas } from './quotas';
+import type { OnLeave, Tarpit } from './tarpit';
 import { workOf } from './work';
 
 export type Admission =
@@ -18,9 +19,12 @@ export class Gate {
     private readonly quotas: Quotas,
     /** MAX_RESULT_DIGITS: a larger result is refused downstream, and costs nothing here. */
     private readonly maxResultDigits: number,
+    /** Where refusals over quota wait before they are sent. */
+    private readonly tarpit: Tarpit,
   ) {}
 
-  async admit(request: FastifyRequest): Promise<Admission> {
+  /** Who sent `request`, and its unit of work; a refusal over quota is held (see Tarpit) unless the client leaves. */
+  async admit(request: FastifyRequest, reply?: FastifyReply): Promise<Admission> {
     let client: ClientIdentity;
     try {
       client = this.clients.identify(request);
@@ -30,18 +34,30 @@ export class Gate {
     }
     const decision = await this.quotas.take(client, 1);
     if (!decision) return { admitted: true, client, headers: {} };
-    if (!decision.allowed)
+    if (!decision.allowed) {
+      await this.tarpit.hold(decision.retryAfterSeconds, reply && leaving(reply));
       return { admitted: false, code: 'RATE_LIMITED', message: refusalMessage(decision, 1), headers: rateLimitHeaders(decision) };
+    }
     return { admitted: true, client, headers: rateLimitHeaders(decision) };
   }
 
   /** Charges the work of a result of `digits` estimated digits (beyond the request's unit) once it is to be computed. */
-  async chargeDigits(client: ClientIdentity, digits: number): Promise<Admission> {
+  async chargeDigits(client: ClientIdentity, digits: number, reply?: FastifyReply): Promise<Admission> {
     const units = digits > this.maxResultDigits ? 0 : workOf(digits) - 1;
     const decision = await this.quotas.take(client, units);
     if (!decision) return { admitted: true, client, headers: {} };
-    if (!decision.allowed)
+    if (!decision.allowed) {
+      await this.tarpit.hold(decision.retryAfterSeconds, reply && leaving(reply));
       return { admitted: false, code: 'RATE_LIMITED', message: refusalMessage(decision, units + 1), headers: rateLimitHeaders(decision) };
+    }
     return { admitted: true, client, headers: rateLimitHeaders(decision) };
   }
 }
+
+/** Hears a client leave before its answer is sent (its response closes early). */
+const leaving =
+  (reply: FastifyReply): OnLeave =>
+  (listener) => {
+    reply.raw.once('close', listener);
+    return () => reply.raw.off('close', listener);
+  };

@@ -5,3 +5,4 @@ export { Quotas, rateLimitHeaders, refusalMessage, windowSeconds, type Decision,
 export { readQuotaSettings, type QuotaSettings } from './settings';
 export { quotaPlugin, type QuotaContext } from './plugin';
 export { Gate, type Admission } from './gate';
+export { Tarpit } from './tarpit';

@@ -3,7 +3,9 @@
 // Installed after the cache of answers' plugin: an answer served from the cache costs only the route's unit.
 
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener, type GraphQLResponse } from '@apollo/server';
+import type { Deadline } from '../../../lib/request';
 import type { ClientIdentity } from '../clients';
+import type { Tarpit } from './tarpit';
 import { operationWork } from './work';
 import { rateLimitHeaders, refusalMessage, type Decision, type Quotas } from './quotas';
 
@@ -12,7 +14,11 @@ export interface QuotaContext {
   client?: ClientIdentity;
 }
 
-export function quotaPlugin<TContext extends QuotaContext>(quotas: Quotas, maxResultDigits: number): ApolloServerPlugin<TContext> {
+export function quotaPlugin<TContext extends QuotaContext & { deadline?: Deadline }>(
+  quotas: Quotas,
+  maxResultDigits: number,
+  tarpit: Tarpit,
+): ApolloServerPlugin<TContext> {
   // Each request's decision, for its answer's RateLimit headers.
   const decisions = new WeakMap<object, Decision>();
   const listener: GraphQLRequestListener<TContext> = {
@@ -25,6 +31,9 @@ export function quotaPlugin<TContext extends QuotaContext>(quotas: Quotas, maxRe
       if (!decision) return null;
       decisions.set(contextValue, decision);
       if (decision.allowed) return null;
+      // Held before it is sent, as the route holds its refusals; a client that leaves is let go.
+      const deadline = contextValue.deadline;
+      await tarpit.hold(decision.retryAfterSeconds, deadline && ((listener) => deadline.onExpire(listener)));
       const response: Pick<GraphQLResponse, 'body' | 'http'> = {
         body: {
           kind: 'single',

@@ -1,7 +1,10 @@
 // Quotas of work, one per client, shared across replicas: rate-limiter-flexible's BurstyRateLimiter (a limiter of
 // work per second, and a burst limiter that lends up to `burst` units over the time the rate takes to earn them), in
-// Redis when the fleet has one (one quota across every replica), in memory otherwise. A Redis that fails fails the
-// quota open: the request is served, and the failure counted (cache_errors_total{op="quota"}).
+// Redis when the fleet has one (one quota across every replica), in memory otherwise. A Redis that fails (down, hung,
+// or too slow to answer within REDIS_TIMEOUT_MS, as it is when this process is short of CPU) fails the quota open to
+// this replica's own bucket: the decision is made in memory, as if this replica were alone, and counted
+// (quota_decisions_total{decision="failed_open"}, cache_errors_total{op="quota"}). No client is refused for Redis's
+// sake, and a flood is not let through whole exactly when the machine is busiest.
 
 import { Counter, type Registry } from 'prom-client';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -39,6 +42,8 @@ export interface QuotasOptions {
 
 export class Quotas {
   private readonly limiters = new Map<string, BurstyRateLimiter>();
+  /** The same quotas in this process's memory: the fallback while Redis fails. */
+  private readonly local = new Map<string, BurstyRateLimiter>();
   private readonly decisions?: Counter<'client' | 'decision'>;
   private readonly work?: Counter<'client'>;
 
@@ -75,8 +80,7 @@ export class Quotas {
   async take(client: ClientIdentity, units: number): Promise<Decision | undefined> {
     const policy = this.policyOf(client);
     if (!policy || units <= 0) return undefined;
-    const limiter = this.limiterFor(policy);
-    const consume = (): Promise<{ res: RateLimiterRes; allowed: boolean }> =>
+    const consume = (limiter: BurstyRateLimiter) => (): Promise<{ res: RateLimiterRes; allowed: boolean }> =>
       limiter.consume(client.quotaKey, units).then(
         (res) => ({ res, allowed: true }),
         (rejection: unknown) => {
@@ -85,14 +89,11 @@ export class Quotas {
         },
       );
     const { redis } = this.options;
-    const outcome = redis ? await redis.attempt('quota', consume) : { ok: true as const, value: await consume() };
-    if (!outcome.ok) {
-      // Redis failed (counted by attempt): the quota fails open.
-      this.decisions?.inc({ client: client.label, decision: 'failed_open' });
-      return undefined;
-    }
-    const { res, allowed } = outcome.value;
-    this.decisions?.inc({ client: client.label, decision: allowed ? 'allowed' : 'refused' });
+    const outcome = redis ? await redis.attempt('quota', consume(this.limiterFor(policy, redis))) : undefined;
+    // Redis failed (counted by attempt), or there is none: this process decides.
+    const { res, allowed } = outcome?.ok ? outcome.value : await consume(this.limiterFor(policy, undefined))();
+    const failedOpen = redis !== undefined && !outcome?.ok;
+    this.decisions?.inc({ client: client.label, decision: failedOpen ? 'failed_open' : allowed ? 'allowed' : 'refused' });
     if (allowed) this.work?.inc({ client: client.label }, units);
     const window = windowSeconds(policy);
     return {
@@ -105,12 +106,12 @@ export class Quotas {
     };
   }
 
-  /** One limiter per distinct policy, its keys apart from every other's. */
-  private limiterFor(policy: Policy): BurstyRateLimiter {
+  /** One limiter per distinct policy (in `redis`, or in memory), its keys apart from every other's. */
+  private limiterFor(policy: Policy, redis: SharedRedis | undefined): BurstyRateLimiter {
     const id = `${policy.workPerSecond}-${policy.burst}`;
-    let limiter = this.limiters.get(id);
+    const limiters = redis ? this.limiters : this.local;
+    let limiter = limiters.get(id);
     if (!limiter) {
-      const { redis } = this.options;
       const make = (keyPrefix: string, points: number, duration: number) =>
         redis
           ? new RateLimiterRedis({
@@ -127,7 +128,7 @@ export class Quotas {
         make(`${prefix}:rate`, policy.workPerSecond, 1),
         make(`${prefix}:burst`, policy.burst, windowSeconds(policy)),
       );
-      this.limiters.set(id, limiter);
+      limiters.set(id, limiter);
     }
     return limiter;
   }

@@ -7,7 +7,7 @@ export interface RedisSettings {
   readonly url: string | undefined;
   /** What every key starts with, so that several deployments can share one Redis (REDIS_KEY_PREFIX, default "ncr:"). */
   readonly keyPrefix: string;
-  /** Longest a Redis call may take before the request goes on without it (REDIS_TIMEOUT_MS, default 50 ms). */
+  /** Longest a Redis call may take before the request goes on without it (REDIS_TIMEOUT_MS, default 100 ms). */
   readonly timeoutMs: number;
 }
 
@@ -31,5 +31,5 @@ export function readRedisSettings(env: Readonly<Record<string, string | undefine
   if (!/^[\w.:-]{1,64}$/.test(keyPrefix)) {
     throw new ConfigError(`REDIS_KEY_PREFIX must be 1 to 64 letters, digits or _ . : -, but got: ${JSON.stringify(keyPrefix)}`);
   }
-  return Object.freeze({ url, keyPrefix, timeoutMs: readInt(env, 'REDIS_TIMEOUT_MS', 50, { min: 1, max: 10_000 }) });
+  return Object.freeze({ url, keyPrefix, timeoutMs: readInt(env, 'REDIS_TIMEOUT_MS', 100, { min: 1, max: 10_000 }) });
 }

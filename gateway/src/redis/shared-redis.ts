@@ -30,7 +30,7 @@ export class SharedRedis {
 
   constructor(
     private readonly settings: RedisSettings & { url: string },
-    private readonly options: { registry?: Registry; logger: Logger },
+    options: { registry?: Registry; logger: Logger },
   ) {
     this.keyPrefix = settings.keyPrefix;
     const { logger } = options;

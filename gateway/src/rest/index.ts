@@ -65,7 +65,7 @@ export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options
       }
       const lossless = wantsString(request);
       // Who is asking, and its unit for the request, before the cache or anything else.
-      const admission = await options.gate.admit(request);
+      const admission = await options.gate.admit(request, reply);
       void reply.headers(admission.headers);
       if (!admission.admitted) {
         options.refused(request, admission.code, admission.message);
@@ -84,7 +84,7 @@ export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options
       }
       try {
         // To be computed: its digits' work too (beyond the request's unit).
-        const charged = await options.gate.chargeDigits(client, r <= n ? ratioDigits([n], [r, n - r]) : 0);
+        const charged = await options.gate.chargeDigits(client, r <= n ? ratioDigits([n], [r, n - r]) : 0, reply);
         void reply.headers(charged.headers);
         if (!charged.admitted) {
           options.refused(request, charged.code, charged.message);
