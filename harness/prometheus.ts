@@ -133,6 +133,7 @@ const LABEL_VALUES: Readonly<Record<string, string[]>> = {
   tier: ['memory', 'redis', 'none'],
   reason: ['request', 'send', 'timeout', 'error', 'unavailable', 'format', 'version', 'truncated', 'digest'],
   decision: ['allowed', 'refused', 'failed_open'],
+  outcome: ['listed', 'unlisted', 'refused'],
 };
 
 /**

@@ -198,6 +198,19 @@ describe('Prometheus alert rules', () => {
         input_series: [{ series: 'cache_errors_total{job="gateway",op="quota",reason="timeout"}', values: '0 5 5x20' }],
         alert_rule_test: [{ eval_time: '15m', alertname: 'RedisFailing', exp_alerts: [] }],
       },
+      {
+        // A broken manifest deployed at minute 3, a good one at minute 10.
+        input_series: [{ series: 'persisted_documents_manifest_ok{job="gateway",instance="gateway:9465"}', values: '1 1 1 0x6 1x10' }],
+        alert_rule_test: [
+          { eval_time: '2m', alertname: 'PersistedQueryManifestBroken', exp_alerts: [] },
+          {
+            eval_time: '6m',
+            alertname: 'PersistedQueryManifestBroken',
+            exp_alerts: [firing('PersistedQueryManifestBroken', { job: 'gateway', instance: 'gateway:9465' })],
+          },
+          { eval_time: '15m', alertname: 'PersistedQueryManifestBroken', exp_alerts: [] },
+        ],
+      },
     ].map((test) => ({ interval: '1m', ...test }));
     // Every alert is seen firing at least once.
     const fired = new Set(tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));

@@ -57,6 +57,26 @@ const envOf = (c: Container): Record<string, string> => Object.fromEntries(c.env
 const portNamed = (c: Container, name: string): number => c.ports.find((p) => p.name === name)!.containerPort;
 
 describe('deploy/k8s', () => {
+  it('mounts the persisted query manifest read-only from a ConfigMap made of the committed manifest, at the path the gateway reads', () => {
+    const c = container('gateway') as Container & { volumeMounts: { name: string; mountPath: string; readOnly: boolean }[] };
+    const file = envOf(c).PERSISTED_DOCUMENTS_FILE!;
+    const mount = c.volumeMounts.find((m) => file.startsWith(`${m.mountPath}/`))!;
+    expect(mount.readOnly).toBe(true);
+    const volume = at<{ name: string; configMap: { name: string } }[]>(
+      find('Deployment', 'gateway').spec,
+      'template',
+      'spec',
+      'volumes',
+    ).find((v) => v.name === mount.name)!;
+    const generator = (kustomization as unknown as { configMapGenerator: { name: string; files: string[] }[] }).configMapGenerator.find(
+      (g) => g.name === volume.configMap.name,
+    )!;
+    const [key, source] = generator.files[0]!.split('=');
+    expect(`${mount.mountPath}/${key}`).toBe(file);
+    expect(fs.existsSync(path.join(DIR, source!))).toBe(true);
+    expect(loadGatewayConfig(envOf(c)).persistedDocuments.mode).toBe('off');
+  });
+
   it('scales the gateway with an autoscaler too', () => {
     expect(at(find('HorizontalPodAutoscaler', 'gateway').spec, 'scaleTargetRef')).toEqual({
       apiVersion: 'apps/v1',

@@ -8,6 +8,7 @@ import { readServiceSettings, type ServiceSettings } from '../../lib/process';
 import { readClientsFile, type KnownClient } from './clients';
 import { readQuotaSettings, type QuotaSettings } from './quotas';
 import { readRedisSettings, type RedisSettings } from './redis';
+import type { PersistedDocumentsMode } from './trusted-documents';
 
 export interface GatewayConfig extends ServiceSettings {
   readonly port: number;
@@ -38,6 +39,17 @@ export interface GatewayConfig extends ServiceSettings {
   readonly trustedProxies: readonly string[];
   /** Quotas of work (RATE_LIMIT_WORK_PER_S, RATE_LIMIT_BURST), and MAX_RESULT_DIGITS. */
   readonly quotas: QuotaSettings;
+  /** Trusted documents: the persisted query manifest (PERSISTED_DOCUMENTS_FILE) and its mode (PERSISTED_DOCUMENTS_MODE). */
+  readonly persistedDocuments: { readonly mode: PersistedDocumentsMode; readonly file: string | undefined };
+}
+
+/** PERSISTED_DOCUMENTS_MODE (off, log, safelist, ids-only; default off) and PERSISTED_DOCUMENTS_FILE, which every mode but off needs. */
+function readPersistedDocuments(env: NodeJS.ProcessEnv): GatewayConfig['persistedDocuments'] {
+  const mode = readChoice(env, 'PERSISTED_DOCUMENTS_MODE', 'off', ['off', 'log', 'safelist', 'ids-only'] as const);
+  const file = env.PERSISTED_DOCUMENTS_FILE?.trim() || undefined;
+  if (mode !== 'off' && !file)
+    throw new ConfigError(`PERSISTED_DOCUMENTS_MODE=${mode} needs PERSISTED_DOCUMENTS_FILE (a persisted query manifest)`);
+  return Object.freeze({ mode, file });
 }
 
 /** TRUSTED_PROXIES: addresses or CIDR ranges (10.0.0.0/8, 127.0.0.1, ::1), separated by commas. */
@@ -80,7 +92,7 @@ function readCorsOrigins(env: NodeJS.ProcessEnv): '*' | readonly string[] {
 /**
  * Reads GATEWAY_PORT, GATEWAY_METRICS_PORT, HOST, MATH_URL, PRIMES_URL, SUPERGRAPH, SUPERGRAPH_PATH, REQUEST_TIMEOUT_MS, the
  * HTTP_*_TIMEOUT_MS settings, RESPONSE_CACHE_MB (or its former name REST_CACHE_MB), MAX_RESPONSE_MB, NODE_ENV, MAX_BODY_BYTES, the MAX_* operation limits, CORS_ORIGINS, REDIS_URL,
- * REDIS_KEY_PREFIX, REDIS_TIMEOUT_MS, CLIENTS_FILE, TRUSTED_PROXIES, RATE_LIMIT_WORK_PER_S, RATE_LIMIT_BURST, MAX_RESULT_DIGITS, LOG_LEVEL, OTEL_*.
+ * REDIS_KEY_PREFIX, REDIS_TIMEOUT_MS, CLIENTS_FILE, TRUSTED_PROXIES, RATE_LIMIT_WORK_PER_S, RATE_LIMIT_BURST, RATE_LIMIT_HOLD_MS, MAX_RESULT_DIGITS, PERSISTED_DOCUMENTS_MODE, PERSISTED_DOCUMENTS_FILE, LOG_LEVEL, OTEL_*.
  */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 });
@@ -113,5 +125,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     clients: env.CLIENTS_FILE ? readClientsFile(env.CLIENTS_FILE) : [],
     trustedProxies: readTrustedProxies(env),
     quotas: readQuotaSettings(env),
+    persistedDocuments: readPersistedDocuments(env),
   });
 }

@@ -1,6 +1,7 @@
 // What one gateway shares with the others of its fleet, and what it knows of its clients: the Redis connection (with
 // REDIS_URL), the cache of answers and the entity cache in two tiers, persisted-query registrations, the clients
-// file, quotas of work and the gate every request passes. Without REDIS_URL everything stays in this process.
+// file, quotas of work and the gate every request passes, and the persisted query list (trusted documents). Without
+// REDIS_URL everything stays in this process.
 
 import { InMemoryLRUCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { Registry } from 'prom-client';
@@ -10,6 +11,7 @@ import { Clients, type KnownClient } from './clients';
 import { EntityCache } from './entities';
 import { Gate, Quotas, Tarpit, type QuotaSettings } from './quotas';
 import { SharedRedis, type RedisSettings } from './redis';
+import { TrustedDocuments, type PersistedDocumentsMode } from './trusted-documents';
 
 export interface FleetOptions {
   /** The fleet's Redis; absent (or no url): nothing is shared. */
@@ -20,6 +22,10 @@ export interface FleetOptions {
   entityBytes: number;
   clients: readonly KnownClient[];
   quotas: QuotaSettings;
+  /** Trusted documents: the persisted query list and its mode. Default: off. */
+  persistedDocuments?: { mode: PersistedDocumentsMode; file?: string };
+  /** Production: introspection is not let past the persisted query list. */
+  production: boolean;
   registry?: Registry;
   logger: Logger;
 }
@@ -32,6 +38,8 @@ export interface Fleet {
   readonly persistedQueries: KeyValueCache<string> | undefined;
   readonly quotas: Quotas;
   readonly gate: Gate;
+  /** The persisted query list, checked before the cache of answers and Apollo Server. */
+  readonly documents: TrustedDocuments;
   /** Where refusals over quota wait before they are sent. */
   readonly tarpit: Tarpit;
   close(): Promise<void>;
@@ -57,7 +65,15 @@ export function createFleet(options: FleetOptions): Fleet {
     registry,
   });
   const tarpit = new Tarpit(options.quotas.holdMs);
+  const documents = new TrustedDocuments({
+    mode: options.persistedDocuments?.mode ?? 'off',
+    file: options.persistedDocuments?.file,
+    production: options.production,
+    registry,
+    logger,
+  }).start();
   return {
+    documents,
     redis,
     tarpit,
     answers,
@@ -65,7 +81,10 @@ export function createFleet(options: FleetOptions): Fleet {
     persistedQueries: redis ? tiered(new InMemoryLRUCache<string>({ maxSize: APQ_MEMORY_BYTES }), redis.cache('apq')) : undefined,
     quotas,
     gate: new Gate(new Clients(options.clients), quotas, options.quotas.maxResultDigits, tarpit),
-    close: async () => redis?.close(),
+    close: async () => {
+      documents.stop();
+      await redis?.close();
+    },
   };
 }
 

@@ -1,4 +1,5 @@
-// The /graphql route: the gate first (who is asking, and its operation's unit of work), then a known answer sent before
+// The /graphql route: the gate first (who is asking, and its operation's unit of work), the persisted query list, then
+// a known answer sent before
 // Apollo Server runs (the cache of answers: this process's, then every replica's); anything else goes through Apollo
 // Server's Fastify handler, and its answer is offered to the cache once written.
 
@@ -11,12 +12,18 @@ import { REQUEST_ID_HEADER } from '../../lib/request';
 import type { Answers } from './answers';
 import type { ClientIdentity } from './clients';
 import type { GatewayContext } from './context';
+import type { Logger } from '../../lib/observability';
 import type { Gate } from './quotas';
+import type { TrustedDocuments } from './trusted-documents';
 
 export interface GraphQLRouteOptions {
   apollo: ApolloServer<GatewayContext>;
   answers: Answers;
   gate: Gate;
+  /** The persisted query list, checked after the gate and before the cache. */
+  documents: TrustedDocuments;
+  /** A request's logger (bound to its ids). */
+  logger(request: FastifyRequest): Logger;
   /** A request's context, made when Apollo Server runs for it. */
   context(request: FastifyRequest, reply: FastifyReply, client: ClientIdentity): GatewayContext;
   /** Told of every refusal the gate makes, to count and log it. */
@@ -42,6 +49,12 @@ export function graphqlRoute(app: FastifyInstance, options: GraphQLRouteOptions)
           .code(ERRORS[admission.code].status)
           .header(REQUEST_ID_HEADER, request.id)
           .send(errorBody(admission.message, admission.code));
+      }
+      // Only the operations the list holds, when the list is enforced (a listed id becomes its body here).
+      const verdict = options.documents.check(request, admission.client, options.logger(request));
+      if (!verdict.ok) {
+        options.refused(request, verdict.code, verdict.message);
+        return reply.code(ERRORS[verdict.code].status).header(REQUEST_ID_HEADER, request.id).send(errorBody(verdict.message, verdict.code));
       }
       // This process's answers first, without waiting on anything; then every replica's, if there is a shared tier.
       const cached = answers.graphqlAnswer(request) ?? (await answers.sharedGraphQLAnswer(request));

@@ -30,6 +30,7 @@ void runService('gateway', loadGatewayConfig, async (config, logger) => {
     clients: config.clients,
     trustedProxies: config.trustedProxies,
     quotas: config.quotas,
+    persistedDocuments: config.persistedDocuments,
     registry,
     logger,
   });

@@ -32,6 +32,7 @@ import type { ClientIdentity, KnownClient } from './clients';
 import { createFleet } from './fleet';
 import { quotaPlugin, type QuotaSettings } from './quotas';
 import type { RedisSettings } from './redis';
+import type { PersistedDocumentsMode } from './trusted-documents';
 import { createApolloGateway } from './apollo-gateway';
 import { cachePolicyHeaders } from './cache-policy';
 import { COMPRESSION_OPTIONS } from './compression';
@@ -74,6 +75,8 @@ export interface GatewayServerOptions {
   trustedProxies?: readonly string[];
   /** Quotas of work. Default: none. */
   quotas?: Partial<QuotaSettings>;
+  /** Trusted documents: the persisted query manifest and its mode (off, log, safelist, ids-only). Default: off. */
+  persistedDocuments?: { mode: PersistedDocumentsMode; file?: string };
   /** Bytes of entity answers this process keeps; 0: no entity cache. Default: 8 MiB. */
   entityCacheBytes?: number;
   /** How a subgraph is called. Default: a SubgraphDataSource (undici keep-alive pool of 64 connections). */
@@ -147,6 +150,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     entityBytes: options.entityCacheBytes ?? 8 * 1024 * 1024,
     clients: options.clients ?? [],
     quotas: quotaSettings,
+    persistedDocuments: options.persistedDocuments,
+    production,
     registry: options.registry,
     logger,
   });
@@ -236,6 +241,8 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
     apollo,
     answers,
     gate: fleet.gate,
+    documents: fleet.documents,
+    logger: (request) => traceOf(request).logger,
     context: newContext,
     refused: (request, code, message) => refusals.record(request, code, message),
   });

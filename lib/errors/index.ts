@@ -28,6 +28,8 @@ export const ERRORS = Object.freeze({
   BAD_REQUEST: spec(400, 'client', false, 'the HTTP request is malformed'),
   PERSISTED_QUERY_NOT_FOUND: spec(200, 'client', false, 'the persisted query is not known: send it with its hash'),
   PERSISTED_QUERY_NOT_SUPPORTED: spec(200, 'client', false, 'persisted queries are not supported here'),
+  PERSISTED_QUERY_NOT_IN_LIST: spec(400, 'client', false, 'this operation is not in the persisted query list of this API'),
+  PERSISTED_QUERY_ID_REQUIRED: spec(400, 'client', false, 'this API serves persisted operations by id only'),
   NOT_FOUND: spec(404, 'client', false, 'not found'),
   UNAUTHENTICATED: spec(401, 'client', false, 'the x-api-key header names no client of this gateway'),
   // The client's, and passing: the same request succeeds once its quota has refilled.
