@@ -85,7 +85,8 @@ async function waitUntilReady(): Promise<void> {
       const response = await fetch(`${base}/ready`, { signal: AbortSignal.timeout(1000) });
       if (response.ok) {
         console.log(
-          `\nReady. Open ${base}/graphql in a browser for Apollo Sandbox, or try:\n` +
+          `\nReady. Open ${base}/ in a browser to compute C(n, r) (it works offline), ${base}/graphiql for GraphiQL\n` +
+            `(offline too), or ${base}/graphql for Apollo Sandbox (from Apollo's CDN); or try:\n` +
             `  curl ${base}/api/ncr/10/3\n` +
             `  curl ${base}/graphql -H 'content-type: application/json' -d '{"query":"{ ncr(n: 10, r: 3) }"}'\n` +
             `Ctrl-C stops all four.\n`,
