@@ -43,7 +43,7 @@ it('npm start runs all four processes, serves REST and GraphQL across both subgr
   try {
     const until = Date.now() + 60_000;
     while (!output.includes('Ready.') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    expect(output).toContain(`Open http://127.0.0.1:${gateway}/graphql in a browser`);
+    expect(output).toContain(`Open http://127.0.0.1:${gateway}/ in a browser`);
     const pids = [...output.matchAll(/started \(pid (\d+)\)/g)].map((m) => Number(m[1]));
     expect(pids).toHaveLength(4);
 
