@@ -41,7 +41,7 @@ export function graphqlRoute(app: FastifyInstance, options: GraphQLRouteOptions)
     url: '/graphql',
     handler: async (request, reply) => {
       if (request.method === 'OPTIONS') return handle.call(app, request, reply);
-      const admission = await gate.admit(request, reply);
+      const admission = gate.admitAtOnce(request) ?? (await gate.admit(request, reply));
       void reply.headers(admission.headers);
       if (!admission.admitted) {
         options.refused(request, admission.code, admission.message);
@@ -51,7 +51,7 @@ export function graphqlRoute(app: FastifyInstance, options: GraphQLRouteOptions)
           .send(errorBody(admission.message, admission.code));
       }
       // Only the operations the list holds, when the list is enforced (a listed id becomes its body here).
-      const verdict = options.documents.check(request, admission.client, options.logger(request));
+      const verdict = options.documents.check(request, admission.client, () => options.logger(request));
       if (!verdict.ok) {
         options.refused(request, verdict.code, verdict.message);
         return reply.code(ERRORS[verdict.code].status).header(REQUEST_ID_HEADER, request.id).send(errorBody(verdict.message, verdict.code));

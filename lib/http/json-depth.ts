@@ -53,12 +53,15 @@ export function guardJsonDepth(app: FastifyInstance, max = MAX_JSON_DEPTH): void
     if (jsonDeeperThan(body as string, max)) return done(new JsonTooDeepError('the request body', max), undefined);
     return parse(request, body as string, done);
   });
-  app.addHook('preValidation', async (request) => {
+  // A callback hook, not an async one: no promise on every request of every route.
+  app.addHook('preValidation', (request, _reply, done) => {
     const query = request.query as Record<string, unknown> | undefined;
-    if (!query || typeof query !== 'object') return;
-    for (const name of JSON_PARAMETERS) {
-      const text = query[name];
-      if (typeof text === 'string' && jsonDeeperThan(text, max)) throw new JsonTooDeepError(`the ${name} parameter`, max);
+    if (request.method === 'GET' && query && typeof query === 'object') {
+      for (const name of JSON_PARAMETERS) {
+        const text = query[name];
+        if (typeof text === 'string' && jsonDeeperThan(text, max)) return done(new JsonTooDeepError(`the ${name} parameter`, max));
+      }
     }
+    done();
   });
 }

@@ -65,7 +65,7 @@ export const ncrRoute: FastifyPluginAsync<NcrRouteOptions> = async (app, options
       }
       const lossless = wantsString(request);
       // Who is asking, and its unit for the request, before the cache or anything else.
-      const admission = await options.gate.admit(request, reply);
+      const admission = options.gate.admitAtOnce(request) ?? (await options.gate.admit(request, reply));
       void reply.headers(admission.headers);
       if (!admission.admitted) {
         options.refused(request, admission.code, admission.message);

@@ -115,7 +115,7 @@ export class TrustedDocuments {
    * The verdict on a GraphQL request, before the cache of answers and Apollo Server; a listed id is replaced by its
    * body in the request itself, so that Apollo runs it.
    */
-  check(request: FastifyRequest, client: ClientIdentity, logger: Logger): Verdict {
+  check(request: FastifyRequest, client: ClientIdentity, logger: () => Logger): Verdict {
     const { mode } = this.options;
     if (mode === 'off' || !this.documents || (request.method !== 'POST' && request.method !== 'GET')) return OK;
     const fields = (request.method === 'POST' ? request.body : request.query) as Record<string, unknown> | null | undefined;
@@ -153,10 +153,15 @@ export class TrustedDocuments {
   }
 
   /** An operation the list lacks: served in log mode, to a free-form client and (in development) to introspection. */
-  private unlisted(client: ClientIdentity, logger: Logger, what: { name?: string; id: string; why: string }, query?: string): Verdict {
+  private unlisted(
+    client: ClientIdentity,
+    logger: () => Logger,
+    what: { name?: string; id: string; why: string },
+    query?: string,
+  ): Verdict {
     const served = this.options.mode === 'log' || this.exempt(client, query);
     // Its name and hash, never its variables.
-    logger.info(
+    logger().info(
       { operation: what.name, sha256: what.id, client: client.label, freeform: client.known?.freeformOperations ?? false },
       served ? `${what.why}: served (${this.options.mode} mode)` : `${what.why}: refused`,
     );
