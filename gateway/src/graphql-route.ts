@@ -57,7 +57,8 @@ export function graphqlRoute(app: FastifyInstance, options: GraphQLRouteOptions)
         return reply.code(ERRORS[verdict.code].status).header(REQUEST_ID_HEADER, request.id).send(errorBody(verdict.message, verdict.code));
       }
       // This process's answers first, without waiting on anything; then every replica's, if there is a shared tier.
-      const cached = answers.graphqlAnswer(request) ?? (await answers.sharedGraphQLAnswer(request));
+      const lookup = answers.routeLookup(request);
+      const cached = lookup && (answers.memoryAnswer(lookup) ?? (await answers.sharedAnswer(lookup)));
       if (cached) return reply.headers(cached.headers).header(REQUEST_ID_HEADER, request.id).send(cached.body);
       const context = options.context(request, reply, admission.client);
       contexts.set(request, context);

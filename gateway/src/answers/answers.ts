@@ -34,6 +34,19 @@ const ALIAS_SHARED_SECONDS = 86_400;
 /** Accept headers whose content type is remembered (clients send a handful). */
 const MAX_ACCEPTS = 64;
 
+/** A GraphQL request's lookup in the route: the alias's key, the answer's key once the alias is known, the content type. */
+export interface RouteLookup {
+  readonly aliasKey: string;
+  answerKey(alias: Entry | undefined): string;
+  readonly contentType: string;
+}
+
+/** An answer the route sends as it is kept. */
+export interface RouteHit {
+  readonly body: Buffer;
+  readonly headers: Record<string, string>;
+}
+
 export interface AnswersOptions {
   /** Bytes held at most in this process, keys and answers together; 0 turns the cache off. */
   maxBytes: number;
@@ -99,36 +112,12 @@ export class Answers {
   }
 
   /**
-   * The answer to a GraphQL request as the route sees it (before Apollo Server), with the headers to send, or undefined
-   * when the request must go through Apollo: the cache does not know its text yet, its answer is not kept, it would
-   * not pass Apollo's CSRF prevention, or it is not a plain query request. A miss here is not counted: Apollo's
-   * pipeline looks again, by the normalized document, and counts that lookup.
+   * What the route needs to look a GraphQL request's answer up (before Apollo Server), read once from the request; or
+   * undefined when the request must go through Apollo: it would not pass Apollo's CSRF prevention, it is not a plain
+   * query request, or no answer was ever sent for its Accept header. Then memoryAnswer, then sharedAnswer. A miss
+   * here is not counted: Apollo's pipeline looks again, by the normalized document, and counts that lookup.
    */
-  graphqlAnswer(request: HttpGraphQLRequest): { body: Buffer; headers: Record<string, string> } | undefined {
-    const found = this.routeLookup(request);
-    if (!found) return undefined;
-    const entry = this.store.peek(found.answerKey(this.store.peek(found.aliasKey)));
-    return entry?.kind === 'graphql' ? this.routeHit(entry, found.contentType, 'memory') : undefined;
-  }
-
-  /**
-   * As graphqlAnswer, from the shared tier: for a request this process does not know the answer to (its text or its
-   * answer is not in memory). A hit is copied to memory. Without a shared tier, undefined at once.
-   */
-  async sharedGraphQLAnswer(request: HttpGraphQLRequest): Promise<{ body: Buffer; headers: Record<string, string> } | undefined> {
-    if (!this.shared) return undefined;
-    const found = this.routeLookup(request);
-    if (!found) return undefined;
-    const alias = this.store.peek(found.aliasKey) ?? (await this.fromShared(found.aliasKey));
-    if (alias?.kind !== 'alias') return undefined;
-    const entry = await this.fromShared(found.answerKey(alias));
-    return entry?.kind === 'graphql' ? this.routeHit(entry, found.contentType, 'redis') : undefined;
-  }
-
-  /** What a lookup in the route needs: the alias's key, the answer's key once the alias is known, the content type. */
-  private routeLookup(
-    request: HttpGraphQLRequest,
-  ): { aliasKey: string; answerKey(alias: Entry | undefined): string; contentType: string } | undefined {
+  routeLookup(request: HttpGraphQLRequest): RouteLookup | undefined {
     if (!this.enabled || request.headers['apollo-query-plan-experimental'] !== undefined) return undefined;
     const fields = readGraphQLRequest(request);
     if (!fields) return undefined;
@@ -141,7 +130,22 @@ export class Answers {
     };
   }
 
-  private routeHit(entry: GraphQLAnswer, contentType: string, tier: Tier): { body: Buffer; headers: Record<string, string> } {
+  /** The answer this process keeps for a route lookup, with the headers to send: no promise, no Redis. */
+  memoryAnswer(lookup: RouteLookup): RouteHit | undefined {
+    const entry = this.store.peek(lookup.answerKey(this.store.peek(lookup.aliasKey)));
+    return entry?.kind === 'graphql' ? this.routeHit(entry, lookup.contentType, 'memory') : undefined;
+  }
+
+  /** The answer the shared tier keeps for a route lookup (copied to memory); undefined at once without a shared tier. */
+  async sharedAnswer(lookup: RouteLookup): Promise<RouteHit | undefined> {
+    if (!this.shared) return undefined;
+    const alias = this.store.peek(lookup.aliasKey) ?? (await this.fromShared(lookup.aliasKey));
+    if (alias?.kind !== 'alias') return undefined;
+    const entry = await this.fromShared(lookup.answerKey(alias));
+    return entry?.kind === 'graphql' ? this.routeHit(entry, lookup.contentType, 'redis') : undefined;
+  }
+
+  private routeHit(entry: GraphQLAnswer, contentType: string, tier: Tier): RouteHit {
     this.lookups?.inc({ cache: 'graphql', result: 'hit', tier });
     return {
       body: entry.body,

@@ -1,10 +1,11 @@
 // The shared tier of the cache of answers: the entries of every replica, in Redis, behind Apollo's KeyValueCache
 // interface. Keys are the SHA-256 of the in-process keys (an operation's text may be 100 KB); entries are written in a
-// versioned format with their length and digest, and checked when read back: one that is not what was written
+// sealed format (gateway/src/redis/envelope.ts: version, length, digest), and checked when read back: one that is not what was written
 // (garbage, truncated, written by another version) is ignored and counted, never served.
 
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { createHash } from 'node:crypto';
+import { seal, unseal, type Rejection } from '../redis';
 import { Counter, type Registry } from 'prom-client';
 import type { Entry } from './entries';
 
@@ -18,55 +19,30 @@ export const MAX_SHARED_ENTRY_CHARS = 1024 * 1024;
 /** The format of an entry; another version's entries are not read. */
 export const ENTRY_FORMAT = 'ncr-answers/1';
 
-interface Header {
-  f: string;
-  k: Entry['kind'];
-  /** storedAt, maxAgeSeconds and cacheControl (answers only). */
-  s?: number;
-  m?: number;
-  c?: string;
-  /** The payload's length in characters, and its MD5 (an integrity check, not a secret). */
-  n: number;
-  h: string;
-}
-
-const digest = (text: string): string => createHash('md5').update(text).digest('base64');
-
-/** An entry as text: a one-line JSON header, then the payload (the answer's body, the digits, or the document id). */
+/** An entry as text, sealed (gateway/src/redis/envelope.ts): its kind, when it was kept and its policy in the header. */
 export function encodeEntry(entry: Entry): string {
   const payload = entry.kind === 'graphql' ? entry.body.toString('utf8') : entry.kind === 'rest' ? entry.digits : entry.documentId;
-  const header: Header = { f: ENTRY_FORMAT, k: entry.kind, n: payload.length, h: digest(payload) };
-  if (entry.kind !== 'alias') Object.assign(header, { s: entry.storedAt, c: entry.cacheControl });
-  if (entry.kind === 'graphql') header.m = entry.maxAgeSeconds;
-  return `${JSON.stringify(header)}\n${payload}`;
+  const fields: Record<string, unknown> = { k: entry.kind };
+  if (entry.kind !== 'alias') Object.assign(fields, { s: entry.storedAt, c: entry.cacheControl });
+  if (entry.kind === 'graphql') fields.m = entry.maxAgeSeconds;
+  return seal(ENTRY_FORMAT, fields, payload);
 }
-
-/** Why an entry read back was not served. */
-export type Rejection = 'format' | 'version' | 'truncated' | 'digest';
 
 /** The entry an encoded text holds, or why it holds none. */
 export function decodeEntry(text: string): Entry | { rejected: Rejection } {
-  const newline = text.indexOf('\n');
-  let header: Partial<Header>;
-  try {
-    header = newline < 0 ? {} : (JSON.parse(text.slice(0, newline)) as Partial<Header>);
-  } catch {
-    return { rejected: 'format' };
-  }
-  if (typeof header !== 'object' || header === null || typeof header.f !== 'string') return { rejected: 'format' };
-  if (header.f !== ENTRY_FORMAT) return { rejected: 'version' };
-  const payload = text.slice(newline + 1);
-  if (payload.length !== header.n) return { rejected: 'truncated' };
-  if (digest(payload) !== header.h) return { rejected: 'digest' };
-  const timed = typeof header.s === 'number' && typeof header.c === 'string';
-  switch (header.k) {
+  const opened = unseal(text, ENTRY_FORMAT);
+  if ('rejected' in opened) return opened;
+  const { k, s, c, m } = opened.fields;
+  const payload = opened.payload;
+  const timed = typeof s === 'number' && typeof c === 'string';
+  switch (k) {
     case 'alias':
       return { kind: 'alias', documentId: payload };
     case 'rest':
-      return timed ? { kind: 'rest', digits: payload, cacheControl: header.c!, storedAt: header.s! } : { rejected: 'format' };
+      return timed ? { kind: 'rest', digits: payload, cacheControl: c, storedAt: s } : { rejected: 'format' };
     case 'graphql':
-      return timed && typeof header.m === 'number'
-        ? { kind: 'graphql', body: Buffer.from(payload, 'utf8'), cacheControl: header.c!, maxAgeSeconds: header.m, storedAt: header.s! }
+      return timed && typeof m === 'number'
+        ? { kind: 'graphql', body: Buffer.from(payload, 'utf8'), cacheControl: c, maxAgeSeconds: m, storedAt: s }
         : { rejected: 'format' };
     default:
       return { rejected: 'format' };

@@ -3,3 +3,4 @@
 export { CircuitBreaker, type BreakerState } from './breaker';
 export { readRedisSettings, type RedisSettings } from './settings';
 export { SharedRedis, type FailureReason } from './shared-redis';
+export { seal, unseal, type Rejection } from './envelope';
