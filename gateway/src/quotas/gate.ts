@@ -1,11 +1,12 @@
 // The door every GraphQL and REST request passes first: who sent it (an unknown API key is refused with 401
-// UNAUTHENTICATED), and its operation's own unit of work against its quota (429 RATE_LIMITED when over), before the
+// UNAUTHENTICATED), and its operation's own unit of work against its quota (429 RATE_LIMITED when over; 400
+// BAD_USER_INPUT for work no quota refill can ever admit), before the
 // cache of answers or anything else is asked. An answer served from the cache costs this unit alone.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../../lib/errors';
 import { UnknownApiKeyError, type ClientIdentity, type Clients } from '../clients';
-import { rateLimitHeaders, refusalMessage, type Quotas } from './quotas';
+import { quotaRefusal, rateLimitHeaders, type Quotas } from './quotas';
 import type { OnLeave, Tarpit } from './tarpit';
 import { workOf } from './work';
 
@@ -28,45 +29,42 @@ export class Gate {
    * a gateway without quotas costs no more than reading who is asking. Undefined when a quota applies: `admit`.
    */
   admitAtOnce(request: FastifyRequest): Admission | undefined {
-    let client: ClientIdentity;
-    try {
-      client = this.clients.identify(request);
-    } catch (error) {
-      if (error instanceof UnknownApiKeyError)
-        return { admitted: false, code: 'UNAUTHENTICATED', message: error.message, headers: NO_HEADERS };
-      throw error;
-    }
+    const client = this.identify(request);
+    if (!('label' in client)) return client;
     return this.quotas.policyOf(client) ? undefined : { admitted: true, client, headers: NO_HEADERS };
   }
 
   /** Who sent `request`, and its unit of work; a refusal over quota is held (see Tarpit) unless the client leaves. */
   async admit(request: FastifyRequest, reply?: FastifyReply): Promise<Admission> {
-    let client: ClientIdentity;
-    try {
-      client = this.clients.identify(request);
-    } catch (error) {
-      if (error instanceof UnknownApiKeyError) return { admitted: false, code: 'UNAUTHENTICATED', message: error.message, headers: {} };
-      throw error;
-    }
-    const decision = await this.quotas.take(client, 1);
-    if (!decision) return { admitted: true, client, headers: {} };
-    if (!decision.allowed) {
-      await this.tarpit.hold(decision.retryAfterSeconds, reply && leaving(reply));
-      return { admitted: false, code: 'RATE_LIMITED', message: refusalMessage(decision, 1), headers: rateLimitHeaders(decision) };
-    }
-    return { admitted: true, client, headers: rateLimitHeaders(decision) };
+    const client = this.identify(request);
+    return 'label' in client ? this.charge(client, 1, 1, reply) : client;
   }
 
   /** Charges the work of a result of `digits` estimated digits (beyond the request's unit) once it is to be computed. */
-  async chargeDigits(client: ClientIdentity, digits: number, reply?: FastifyReply): Promise<Admission> {
+  chargeDigits(client: ClientIdentity, digits: number, reply?: FastifyReply): Promise<Admission> {
     const units = digits > this.maxResultDigits ? 0 : workOf(digits) - 1;
-    const decision = await this.quotas.take(client, units);
-    if (!decision) return { admitted: true, client, headers: {} };
-    if (!decision.allowed) {
-      await this.tarpit.hold(decision.retryAfterSeconds, reply && leaving(reply));
-      return { admitted: false, code: 'RATE_LIMITED', message: refusalMessage(decision, units + 1), headers: rateLimitHeaders(decision) };
+    return this.charge(client, units, units + 1, reply);
+  }
+
+  /** The client, or the refusal of a key no client has. */
+  private identify(request: FastifyRequest): ClientIdentity | Admission {
+    try {
+      return this.clients.identify(request);
+    } catch (error) {
+      if (error instanceof UnknownApiKeyError)
+        return { admitted: false, code: 'UNAUTHENTICATED', message: error.message, headers: NO_HEADERS };
+      throw error;
     }
-    return { admitted: true, client, headers: rateLimitHeaders(decision) };
+  }
+
+  /** Takes `units` from the client's quota; `shown` is what the refusal says the operation costs. */
+  private async charge(client: ClientIdentity, units: number, shown: number, reply: FastifyReply | undefined): Promise<Admission> {
+    const decision = await this.quotas.take(client, units);
+    if (!decision) return { admitted: true, client, headers: NO_HEADERS };
+    if (decision.allowed) return { admitted: true, client, headers: rateLimitHeaders(decision) };
+    const refusal = quotaRefusal(decision, shown);
+    await this.tarpit.hold(refusal.holdSeconds, reply && leaving(reply));
+    return { admitted: false, code: refusal.code, message: refusal.message, headers: refusal.headers };
   }
 }
 

@@ -3,11 +3,12 @@
 // Installed after the cache of answers' plugin: an answer served from the cache costs only the route's unit.
 
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener, type GraphQLResponse } from '@apollo/server';
+import { ERRORS } from '../../../lib/errors';
 import type { Deadline } from '../../../lib/request';
 import type { ClientIdentity } from '../clients';
 import type { Tarpit } from './tarpit';
 import { operationWork } from './work';
-import { rateLimitHeaders, refusalMessage, type Decision, type Quotas } from './quotas';
+import { quotaRefusal, rateLimitHeaders, type Decision, type Quotas } from './quotas';
 
 /** What the plugin needs of a request's context: who sent it (absent: the REST route's own operation). */
 export interface QuotaContext {
@@ -32,14 +33,12 @@ export function quotaPlugin<TContext extends QuotaContext & { deadline?: Deadlin
       decisions.set(contextValue, decision);
       if (decision.allowed) return null;
       // Held before it is sent, as the route holds its refusals; a client that leaves is let go.
+      const refusal = quotaRefusal(decision, units + 1);
       const deadline = contextValue.deadline;
-      await tarpit.hold(decision.retryAfterSeconds, deadline && ((listener) => deadline.onExpire(listener)));
+      await tarpit.hold(refusal.holdSeconds, deadline && ((listener) => deadline.onExpire(listener)));
       const response: Pick<GraphQLResponse, 'body' | 'http'> = {
-        body: {
-          kind: 'single',
-          singleResult: { errors: [{ message: refusalMessage(decision, units + 1), extensions: { code: 'RATE_LIMITED' } }] },
-        },
-        http: { status: 429, headers: new HeaderMap(Object.entries(rateLimitHeaders(decision))) },
+        body: { kind: 'single', singleResult: { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] } },
+        http: { status: ERRORS[refusal.code].status, headers: new HeaderMap(Object.entries(refusal.headers)) },
       };
       return response as GraphQLResponse;
     },

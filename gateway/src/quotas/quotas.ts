@@ -80,6 +80,11 @@ export class Quotas {
   async take(client: ClientIdentity, units: number): Promise<Decision | undefined> {
     const policy = this.policyOf(client);
     if (!policy || units <= 0) return undefined;
+    // Work no refill can admit is refused without taking anything: it must not empty the bucket for what could run.
+    if (units > policy.burst) {
+      this.decisions?.inc({ client: client.label, decision: 'refused' });
+      return { allowed: false, policy, remaining: 0, resetSeconds: windowSeconds(policy), retryAfterSeconds: 0, overBurst: true };
+    }
     const consume = (limiter: BurstyRateLimiter) => (): Promise<{ res: RateLimiterRes; allowed: boolean }> =>
       limiter.consume(client.quotaKey, units).then(
         (res) => ({ res, allowed: true }),
@@ -138,21 +143,42 @@ export class Quotas {
 export const windowSeconds = (policy: Policy): number => Math.max(1, Math.ceil(policy.burst / policy.workPerSecond));
 
 /**
- * The IETF RateLimit-Policy and RateLimit headers (draft-ietf-httpapi-ratelimit-headers), and Retry-After when refused:
- * the policy "work" allows `burst` units in `w` seconds; `r` are left, whole again in `t` seconds.
+ * The IETF RateLimit-Policy and RateLimit headers (draft-ietf-httpapi-ratelimit-headers), and Retry-After when a retry
+ * can succeed: the policy "work" allows `burst` units in `w` seconds; `r` are left, whole again in `t` seconds.
  */
 export function rateLimitHeaders(decision: Decision): Record<string, string> {
   const headers: Record<string, string> = {
     'ratelimit-policy': `"work";q=${decision.policy.burst};w=${windowSeconds(decision.policy)}`,
     ratelimit: `"work";r=${decision.allowed ? decision.remaining : 0};t=${decision.allowed ? decision.resetSeconds : decision.retryAfterSeconds}`,
   };
-  if (!decision.allowed) headers['retry-after'] = String(decision.retryAfterSeconds);
+  if (!decision.allowed && !decision.overBurst) headers['retry-after'] = String(decision.retryAfterSeconds);
   return headers;
 }
 
-/** What a refused client reads. */
-export function refusalMessage(decision: Decision, units: number): string {
-  return decision.overBurst
-    ? `this operation costs ${units} units of work, more than this client's burst of ${decision.policy.burst}: it can never be admitted whole; ask for less in one operation`
-    : `this client is over its quota of ${decision.policy.workPerSecond} units of work a second (burst ${decision.policy.burst}); this operation costs ${units}: retry in ${decision.retryAfterSeconds} s`;
+/** What a client refused by its quota reads, and how long its refusal is held before it is sent. */
+export interface QuotaRefusal {
+  /** RATE_LIMITED (429, retry after Retry-After); BAD_USER_INPUT (400) for work over the burst: no retry can succeed. */
+  readonly code: 'RATE_LIMITED' | 'BAD_USER_INPUT';
+  readonly message: string;
+  readonly headers: Record<string, string>;
+  /** Seconds to hold it (see Tarpit): Retry-After's; 0 when no retry can help. */
+  readonly holdSeconds: number;
+}
+
+/** The refusal of `units` of work that `decision` did not allow. */
+export function quotaRefusal(decision: Decision, units: number): QuotaRefusal {
+  if (decision.overBurst) {
+    return {
+      code: 'BAD_USER_INPUT',
+      message: `this operation costs ${units} units of work, more than this client's burst of ${decision.policy.burst}: it can never be admitted whole; ask for less in one operation`,
+      headers: rateLimitHeaders(decision),
+      holdSeconds: 0,
+    };
+  }
+  return {
+    code: 'RATE_LIMITED',
+    message: `this client is over its quota of ${decision.policy.workPerSecond} units of work a second (burst ${decision.policy.burst}); this operation costs ${units}: retry in ${decision.retryAfterSeconds} s`,
+    headers: rateLimitHeaders(decision),
+    holdSeconds: decision.retryAfterSeconds,
+  };
 }
