@@ -36,7 +36,7 @@ export class SharedRedis {
     const { logger } = options;
     this.breaker = new CircuitBreaker({
       onChange: (state: BreakerState) => {
-        if (state === 'open') logger.warn(`Redis keeps failing: not asked for ${'2 s'} (requests go on without it)`);
+        if (state === 'open') logger.warn('Redis keeps failing: not asked for 2 s (requests go on without it)');
       },
     });
     this.client = createClient({
