@@ -112,6 +112,19 @@ describeWithRedis('a fleet of two gateways on one Redis', () => {
     expect((await sent()) - before).toBe(4);
   });
 
+  it('looks nothing up for fetches whose answers hold lists (factorizations, never kept), and sends all of them', async () => {
+    const lookups = () => scrape(stack.gatewayMetricsUrl, 'entity_cache_lookups_total', 'subgraph="primes"');
+    const sent = () => scrape(stack.gatewayMetricsUrl, 'entity_representations_sent_total', 'subgraph="primes"');
+    const [lookedUp, sentBefore] = [await lookups(), await sent()];
+    const first = await post(stack.gatewayUrl, { query: '{ factorials(ns: [801]) { primeFactorization { prime } } }' });
+    expect(first.body.errors).toBeUndefined();
+    expect([(await lookups()) - lookedUp, (await sent()) - sentBefore]).toEqual([1, 1]);
+    // Another answer over the same selection: no lookup at all (not even of 801), both entities sent.
+    const second = await post(stack.gatewayUrl, { query: '{ factorials(ns: [801, 802]) { primeFactorization { prime } } }' });
+    expect(second.body.errors).toBeUndefined();
+    expect([(await lookups()) - lookedUp, (await sent()) - sentBefore]).toEqual([1, 3]);
+  });
+
   it('holds one client to one quota across both replicas: 429 RATE_LIMITED with Retry-After and RateLimit headers', async () => {
     const headers = { 'x-api-key': TESTER_KEY };
     const statuses: number[] = [];

@@ -12,7 +12,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { createHash } from 'node:crypto';
 import { Counter, type Registry } from 'prom-client';
 import { byteCache, type ByteCache } from '../../../lib/cache';
-import { canonicalJson, sharedMaxAge } from '../answers';
+import { canonicalJson, sharedMaxAge, type Tier } from '../answers';
 import type { GatewayContext } from '../context';
 import { spendReplyBudget, type GatewayGraphQLResponse, type SubgraphDataSource } from '../data-source';
 import { decodeEntity, encodeEntity, type KeptEntity } from './codec';
@@ -20,7 +20,8 @@ import { decodeEntity, encodeEntity, type KeptEntity } from './codec';
 /** The largest entity answer kept, as a share of the store. */
 const MAX_ENTRY_SHARE = 8;
 
-type Tier = 'memory' | 'redis';
+/** Selections remembered as answering lists (never kept), at most. */
+const MAX_LIST_SELECTIONS = 10_000;
 
 export interface EntityCacheOptions {
   /** Bytes this process keeps; 0: none (and no shared tier either). */
@@ -37,6 +38,8 @@ export class EntityCache {
   private readonly lookups?: Counter<'subgraph' | 'result' | 'tier'>;
   private readonly sent?: Counter<'subgraph'>;
   private readonly rejected?: Counter<'reason'>;
+  /** The fetches (by their query) whose answers hold lists: never kept, so never looked up either. */
+  private readonly listSelections = new Set<string>();
 
   constructor(private readonly options: EntityCacheOptions) {
     this.enabled = options.maxBytes > 0;
@@ -69,6 +72,7 @@ export class EntityCache {
   /** Forgets every entity answer this process holds (a new supergraph). */
   clear(): void {
     this.memory.clear();
+    this.listSelections.clear();
   }
 
   /** `source`, with its _entities fetches answered from the cache where it can. */
@@ -87,6 +91,10 @@ export class EntityCache {
       return source.process(options);
     }
     const selection = createHash('sha256').update(options.request.query).digest('base64url');
+    if (this.listSelections.has(selection)) {
+      this.sent?.inc({ subgraph }, representations.length);
+      return source.process(options);
+    }
     const keys = representations.map((representation) => `${subgraph}:${selection}:${canonicalJson(representation)}`);
     const found = await this.lookUp(subgraph, keys);
     const missing = keys.map((_, i) => i).filter((i) => found[i] === undefined);
@@ -111,6 +119,7 @@ export class EntityCache {
     const answered = (response.data as { _entities?: unknown[] } | null | undefined)?._entities;
     if (!Array.isArray(answered) || answered.length !== missing.length)
       return missing.length === keys.length ? response : source.process(options);
+    if (answered.some(holdsList) && this.listSelections.size < MAX_LIST_SELECTIONS) this.listSelections.add(selection);
     this.keep(keys, missing, answered, response, cacheControl);
     const entities: unknown[] = found.map((entry) => (entry ? (JSON.parse(entry.json) as unknown) : undefined));
     missing.forEach((i, k) => (entities[i] = answered[k]));
