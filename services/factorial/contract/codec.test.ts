@@ -52,6 +52,15 @@ describe('fast reply codecs', () => {
     );
   });
 
+  it('refuse to encode an n or an exponent that is not a uint32', () => {
+    const value = Buffer.alloc(0);
+    for (const bad of [-1, 1.5, 2 ** 32, NaN, Infinity]) {
+      expect(() => encodeFactorial({ n: bad, value, primeExponents: [] })).toThrow(/^n must be a uint32/);
+      expect(() => encodeFactorial({ n: 3, value, primeExponents: [1, bad] })).toThrow(/^a prime exponent must be a uint32/);
+    }
+    expect(encodeFactorial({ n: 2 ** 32 - 1, value, primeExponents: [0, 2 ** 32 - 1] }).length).toBeGreaterThan(0);
+  });
+
   it('decode to the messages the generated codecs read', () => {
     fc.assert(
       fc.property(fc.array(factorial, { maxLength: 6 }), (factorials) => {

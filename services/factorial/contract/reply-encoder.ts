@@ -5,8 +5,6 @@
 
 import type { BatchReply, FactorialReply } from './messages';
 
-const MAX_UINT32 = 0xffffffff;
-
 /**
  * The packed varints of each Uint32Array of exponents encoded so far, for as long as the array lives (the
  * store's cached ones live long). They take a quarter to a half of the array's bytes, which FACTORIAL_CACHE_MB
@@ -18,8 +16,9 @@ function varintSize(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
 }
 
+/** `value >>> 0 === value` holds exactly for the integers 0..2^32-1, with no global looked up per call (in a vm context, such as jest's, `Number` is a slow lookup). */
 function checkUint32(value: number, what: string): void {
-  if (!Number.isInteger(value) || value < 0 || value > MAX_UINT32) throw new RangeError(`${what} must be a uint32, but got: ${value}`);
+  if (value >>> 0 !== value) throw new RangeError(`${what} must be a uint32, but got: ${value}`);
 }
 
 const NO_BYTES = new Uint8Array(0);
@@ -29,10 +28,12 @@ function packedExponents(exponents: readonly number[] | Uint32Array): Uint8Array
   if (exponents.length === 0) return NO_BYTES; // a value reply
   const cached = exponents instanceof Uint32Array ? packedOf.get(exponents) : undefined;
   if (cached) return cached;
+  // A Uint32Array holds nothing else; an array of numbers is checked.
+  const checked = !(exponents instanceof Uint32Array);
   let length = 0;
   for (let i = 0; i < exponents.length; i++) {
     const e = exponents[i]!;
-    checkUint32(e, 'a prime exponent');
+    if (checked) checkUint32(e, 'a prime exponent');
     length += varintSize(e);
   }
   const writer = new Writer(Buffer.allocUnsafe(length));
