@@ -128,6 +128,33 @@ describe('native arithmetic (GMP addon)', () => {
       expect(Buffer.from(gmp.factorialBytes(100_000)).equals(Buffer.from(bigintToBytes(factorial(100_000))))).toBe(true);
     });
 
+    it("gives n choose r with GMP's own binomial, as the reference gives it", () => {
+      for (const [n, r] of [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [10, 3],
+        [64, 32],
+        [171, 85],
+        [1000, 1],
+        [3001, 1500],
+        [3001, 3001],
+      ] as const) {
+        expect(gmp.binomialDecimal(n, r)).toBe(binomial(n, r).toString());
+      }
+      for (const [n, r] of [
+        [-1, 0],
+        [5, 6],
+        [5, -1],
+        [5.5, 2],
+        [5, 2.5],
+        [NaN, 0],
+        [2 ** 32, 1],
+      ]) {
+        expect(() => gmp.binomialDecimal(n!, r!)).toThrow(/integers 0 <= r <= n <= 2\^32 - 1/);
+      }
+    });
+
     it('refuses what it cannot compute exactly, with an error that says why', () => {
       const primes = primesUpTo(100);
       const call = (f: () => unknown) => () => f();

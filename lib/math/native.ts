@@ -18,6 +18,8 @@ export interface NativeBignum {
    * factorial service keeps its own engine: a native call cannot be stopped when a deadline passes.)
    */
   factorialBytes(n: number): Uint8Array;
+  /** n choose r in decimal with GMP's own mpz_bin_uiui: the floor bench/stack.ts compares a big ncr with. Bounded by the caller. */
+  binomialDecimal(n: number, r: number): string;
   /** The GMP library's version. */
   gmpVersion: string;
 }

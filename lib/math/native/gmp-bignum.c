@@ -2,8 +2,9 @@
 // and decimal conversion, the two steps that dominate a million-digit ratio of factorials. V8's BigInt does
 // both in pure JavaScript's stead; lib/math/native.ts loads this when it was built (npm install builds it if
 // a C compiler and GMP's headers are there) and falls back to BigInt otherwise. Results are identical
-// (test/native-bignum.test.ts). GMP is linked dynamically (LGPL). Two more functions, a quotient and n!,
-// serve only bench/ncr.ts: the tutorial's way of computing n choose r, done with GMP.
+// (test/native-bignum.test.ts). GMP is linked dynamically (LGPL). Three more functions serve only the benchmarks:
+// a quotient and n! (bench/ncr.ts: the tutorial's way of computing n choose r, done with GMP), and GMP's own
+// binomial (bench/stack.ts: the floor for a big ncr).
 
 #include <gmp.h>
 #include <math.h>
@@ -219,6 +220,24 @@ static napi_value factorial_bytes(napi_env env, napi_callback_info info) {
   return bytes;
 }
 
+// binomialDecimal(n: number, r: number): string, n choose r in decimal with GMP's own mpz_bin_uiui and mpz_get_str:
+// the physical floor the benchmark compares a big ncr's end-to-end time with. Integers from 0 to 2^32 - 1, r <= n;
+// the caller bounds them (nothing stops the call once started).
+static napi_value binomial_decimal(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  double n, r;
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_double(env, args[0], &n) != napi_ok || napi_get_value_double(env, args[1], &r) != napi_ok ||
+      !(n >= 0 && n <= 4294967295.0) || floor(n) != n || !(r >= 0 && r <= n) || floor(r) != r) {
+    return fail(env, "binomialDecimal takes integers 0 <= r <= n <= 2^32 - 1");
+  }
+  mpz_t c;
+  mpz_init(c);
+  mpz_bin_uiui(c, (unsigned long)n, (unsigned long)r);
+  return decimal(env, c);
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn, version;
   napi_create_function(env, "primePowersDecimal", NAPI_AUTO_LENGTH, prime_powers_decimal, NULL, &fn);
@@ -229,6 +248,8 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "bytesQuotientDecimal", fn);
   napi_create_function(env, "factorialBytes", NAPI_AUTO_LENGTH, factorial_bytes, NULL, &fn);
   napi_set_named_property(env, exports, "factorialBytes", fn);
+  napi_create_function(env, "binomialDecimal", NAPI_AUTO_LENGTH, binomial_decimal, NULL, &fn);
+  napi_set_named_property(env, exports, "binomialDecimal", fn);
   napi_create_string_utf8(env, gmp_version, NAPI_AUTO_LENGTH, &version);
   napi_set_named_property(env, exports, "gmpVersion", version);
   return exports;
