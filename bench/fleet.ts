@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { apiKeyDigest } from '../gateway/src/clients';
 import { startProcesses } from '../harness/processes';
 import { redisInstalled, startRedis } from '../harness/redis';
+import { machineMarkdown, quietness, writeReport } from './quiet';
 
 const FLOOD = 'flood-key-0123456789abcdef';
 const FREE = 'free-key-0123456789abcdef';
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
     process.stdout.write('bench:fleet skipped: it needs redis-server (apt-get install redis-server)\n');
     return;
   }
+  const machine = quietness(process.argv.includes('--quick') ? 2 : 5);
+  await machine.start();
   const redis = await startRedis();
   const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'fleet-bench-'));
   const clientsFile = path.join(dir, 'clients.json');
@@ -185,8 +188,16 @@ async function main(): Promise<void> {
     await stack.stopAll();
     await redis.stop();
   }
+  // Written under bench/results/ only for a full run on a quiet machine (see quiet.ts).
+  const verdict = await machine.finish();
   const date = new Date().toISOString().slice(0, 10);
-  fs.writeFileSync(path.join(__dirname, 'results/fleet.md'), `# npm run bench:fleet (${date})\n\n${lines.join('\n')}\n`);
+  const file = writeReport(
+    verdict,
+    process.argv.includes('--quick'),
+    'fleet.md',
+    `# npm run bench:fleet (${date})\n\n${machineMarkdown(verdict)}\n\n${lines.join('\n')}\n`,
+  );
+  process.stdout.write(`\nwrote ${file}\n`);
 }
 
 main().catch((error: unknown) => {

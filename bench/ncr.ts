@@ -21,6 +21,7 @@ import { unary } from '../harness/grpc';
 import { startProcesses, type Processes } from '../harness/processes';
 import { graphql } from '../harness/stack';
 import { median } from './load';
+import { machineMarkdown, quietness, writeReport } from './quiet';
 
 const N = 1_000_000;
 const R = 500_000;
@@ -54,10 +55,13 @@ async function timeInTurns(runs: number, answers: string[], ways: Way[]): Promis
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const runs = quick ? 1 : 5;
+  const machine = quietness(quick ? 2 : 5);
+  await machine.start();
   const native = nativeBignum();
   // Each way has processes of its own, as deployed, and the factorial services no cache: every way computes its
   // factorials every time. The tutorial's gateway is this process.
   const noCache = { FACTORIAL_CACHE_MB: '0' };
+  let report = '';
   const cleanups: (() => unknown)[] = [];
   const start = async (env: Record<string, string>): Promise<Processes> => {
     const processes = await startProcesses(env);
@@ -125,16 +129,20 @@ async function main(): Promise<void> {
           ]
         : []),
     ];
-    const report = lines.join('\n');
+    report = lines.join('\n');
     console.log(report);
-    if (!quick) {
-      const file = path.join(__dirname, 'results/ncr.md');
-      fs.writeFileSync(file, `# npm run bench:ncr (${new Date().toISOString().slice(0, 10)})\n\n${report}\n`);
-      console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
-    }
   } finally {
     await Promise.all(cleanups.map((cleanup) => cleanup()));
   }
+  // Written under bench/results/ only for a full run on a quiet machine (see quiet.ts).
+  const verdict = await machine.finish();
+  const file = writeReport(
+    verdict,
+    quick,
+    'ncr.md',
+    `# npm run bench:ncr (${new Date().toISOString().slice(0, 10)})\n\n${machineMarkdown(verdict)}\n\n${report}\n`,
+  );
+  console.log(`\nwrote ${file}`);
 }
 
 void main();

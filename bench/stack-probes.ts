@@ -54,14 +54,20 @@ export async function postGraphQL(url: string, query: string): Promise<number> {
 /** A server under load: where to send the workload, and the processes whose CPU time one request costs. */
 export interface Target {
   url: string;
+  /** The front process first (the gateway, or a floor's server), then what it calls. */
   pids: () => number[];
 }
 
-/** The CPU time per request of the target's processes, from /proc, over one load. */
-export async function loadWithCpu(target: Target, workload: Workload, seconds: number): Promise<LoadResult & { cpuMicros: number }> {
+/** The CPU time per request of the target's processes, from /proc, over one load: all of them, and the front one's. */
+export async function loadWithCpu(
+  target: Target,
+  workload: Workload,
+  seconds: number,
+): Promise<LoadResult & { cpuMicros: number; frontCpuMicros: number }> {
   const pids = target.pids();
   const before = pids.map(cpuMicros);
   const result = await runLoad(target.url, workload, seconds);
-  const used = pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - before[i]!, 0);
-  return { ...result, cpuMicros: result.requests > 0 ? used / result.requests : 0 };
+  const used = pids.map((pid, i) => cpuMicros(pid) - before[i]!);
+  const per = (micros: number) => (result.requests > 0 ? micros / result.requests : 0);
+  return { ...result, cpuMicros: per(used.reduce((sum, u) => sum + u, 0)), frontCpuMicros: per(used[0]!) };
 }

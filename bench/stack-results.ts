@@ -1,20 +1,35 @@
-// What one run of npm run bench writes: bench/results/latest.md, latest.json and latest.svg.
+// What one run of npm run bench writes: latest.md, latest.json and latest.svg, and a copy of the JSON in runs/, under
+// bench/results/ for a full quiet run, under bench/results/scratch/ (ignored by git) for any other (see quiet.ts).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LoadResult } from './load';
+import { machineMarkdown, resultsDirectory, type Machine } from './quiet';
 
 export interface Row extends LoadResult {
   name: string;
   /** CPU time per request of every process the workload goes through, µs. */
   cpuMicros: number;
+  /** ...and of its front process alone (the gateway, or the floor's server), µs. */
+  frontCpuMicros: number;
   /** BatchGetFactorials calls per operation each subgraph executed ('-' when no operation reached it). */
   callsPerOperation: { math: string; primes: string };
 }
 
-/** Peak resident set size of a process so far, in MiB (VmHWM). */
+/** One run of the big operations: end to end, in-process with the subgraph's arithmetic, and GMP's own binomial. */
+export interface BigRun {
+  ncr: number;
+  ncrInProcess: number;
+  /** mpz_bin_uiui + mpz_get_str of the same ncr, ms (undefined without the GMP addon). */
+  ncrGmp: number | undefined;
+  factorial: number;
+  factorialInProcess: number;
+}
+
 export type Results = {
   date: string;
+  /** The commit measured (git's short hash, '+changes' with uncommitted changes). */
+  commit: string;
   node: string;
   arithmetic: string;
   quick: boolean;
@@ -22,26 +37,29 @@ export type Results = {
   rounds: number;
   connections: number;
   rows: Row[];
-  big: { ncr: number; ncrInProcess: number; factorial: number; factorialInProcess: number }[];
+  big: BigRun[];
   compression: { api: string; encoding: string; bytes: number; ms: number }[];
   peakRssMiB: Record<string, number>;
   goals: { what: string; ratio: number; goal: string }[];
   durationSeconds: number;
+  /** The calibrations before and after, and the verdict: whether the run may be published. */
+  machine: Machine;
 };
 
 export function writeResults(results: Results): void {
-  const dir = path.join(__dirname, 'results');
-  fs.mkdirSync(dir, { recursive: true });
+  const { dir, published } = resultsDirectory(results.machine, results.quick);
   const md = [
     `# Benchmark results`,
     ``,
-    `${results.date}, Node ${results.node}, ${results.connections} connections, ${results.secondsPerWorkload} s per workload in ${results.rounds} interleaved rounds (ratios: medians of per-round ratios)${results.quick ? ' (--quick)' : ''}, autocannon in a process of its own; every server on loopback in its own process.`,
+    machineMarkdown(results.machine),
     ``,
-    `| workload | requests/s | p50 ms | p99 ms | CPU µs per request | errors | BatchGetFactorials calls per operation: math | primes |`,
-    `| --- | --: | --: | --: | --: | --: | --: | --: |`,
+    `${results.date}, commit ${results.commit}, Node ${results.node}, ${results.connections} connections, ${results.secondsPerWorkload} s per workload in ${results.rounds} interleaved rounds (ratios: medians of per-round ratios)${results.quick ? ' (--quick)' : ''}, autocannon in a process of its own; every server on loopback in its own process.`,
+    ``,
+    `| workload | requests/s | p50 ms | p99 ms | CPU µs per request | of which its gateway (or front server) | errors | BatchGetFactorials calls per operation: math | primes |`,
+    `| --- | --: | --: | --: | --: | --: | --: | --: | --: |`,
     ...results.rows.map(
       (r) =>
-        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpuMicros.toFixed(0)} | ${r.errors} | ${r.callsPerOperation.math} | ${r.callsPerOperation.primes} |`,
+        `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpuMicros.toFixed(0)} | ${r.frontCpuMicros.toFixed(0)} | ${r.errors} | ${r.callsPerOperation.math} | ${r.callsPerOperation.primes} |`,
     ),
     ``,
     `CPU per request: the CPU time (user + system, /proc) of every process the workload goes through, over its requests: the gateway, the subgraphs and the factorial service for this stack and for the peers (which share the subgraphs); the two processes of the stock floor.`,
@@ -50,11 +68,11 @@ export function writeResults(results: Results): void {
     ``,
     `End to end: from sending the operation to the answer's last byte, uncompressed (\`accept-encoding: identity\`; what compression adds is in the next table).`,
     ``,
-    `| run | ncr(10^6, 5·10^5) end to end ms | in-process ms (engine + decimal) | ratio | factorial(10^5) end to end ms | in-process ms |`,
-    `| --: | --: | --: | --: | --: | --: |`,
+    `| run | ncr(10^6, 5·10^5) end to end ms | in-process ms (engine + decimal) | ratio | GMP mpz_bin_uiui + decimal ms | end to end / GMP | factorial(10^5) end to end ms | in-process ms |`,
+    `| --: | --: | --: | --: | --: | --: | --: | --: |`,
     ...results.big.map(
       (b, i) =>
-        `| ${i + 1} | ${b.ncr.toFixed(0)} | ${b.ncrInProcess.toFixed(0)} | ${(b.ncr / b.ncrInProcess).toFixed(2)} | ${b.factorial.toFixed(0)} | ${b.factorialInProcess.toFixed(0)} |`,
+        `| ${i + 1} | ${b.ncr.toFixed(0)} | ${b.ncrInProcess.toFixed(0)} | ${(b.ncr / b.ncrInProcess).toFixed(2)} | ${b.ncrGmp?.toFixed(0) ?? '-'} | ${b.ncrGmp ? (b.ncr / b.ncrGmp).toFixed(2) : '-'} | ${b.factorial.toFixed(0)} | ${b.factorialInProcess.toFixed(0)} |`,
     ),
     ``,
     `| ncr(10^6, 5·10^5), on the wire | encoding | bytes | share | ms to the last byte |`,
@@ -64,9 +82,11 @@ export function writeResults(results: Results): void {
       return `| ${c.api} | ${c.encoding} | ${c.bytes} | ${((100 * c.bytes) / plain.bytes).toFixed(1)}% | ${c.ms.toFixed(0)} |`;
     }),
     ``,
-    `| ratio (one run) | measured | goal |`,
-    `| --- | --: | --- |`,
-    ...results.goals.map((g) => `| ${g.what} | ${g.ratio.toFixed(2)} | ${g.goal} |`),
+    `| goal (this run) | measured | goal | met |`,
+    `| --- | --: | --- | --- |`,
+    ...results.goals.map(
+      (g) => `| ${g.what} | ${Number.isFinite(g.ratio) ? g.ratio.toFixed(2) : '-'} | ${g.goal} | ${meets(g.ratio, g.goal) ?? '-'} |`,
+    ),
     ``,
     `| process | peak RSS MiB |`,
     `| --- | --: |`,
@@ -78,7 +98,21 @@ export function writeResults(results: Results): void {
   fs.writeFileSync(path.join(dir, 'latest.md'), md);
   fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(path.join(dir, 'latest.svg'), chart(results.rows));
-  process.stdout.write(`\n${md}\nwritten to bench/results/latest.{md,json,svg} in ${results.durationSeconds.toFixed(0)} s\n`);
+  // Every full run is kept: the README's ranges are over the published ones (npm run bench:summary).
+  const runs = path.join(dir, 'runs');
+  fs.mkdirSync(runs, { recursive: true });
+  fs.writeFileSync(path.join(runs, `${results.date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  const where = path.relative(path.join(__dirname, '..'), dir);
+  process.stdout.write(`\n${md}\nwritten to ${where}/latest.{md,json,svg} and ${where}/runs/ in ${results.durationSeconds.toFixed(0)} s\n`);
+  if (published) process.stdout.write('published: run npm run bench:summary for the ranges over the published runs\n');
+}
+
+/** Whether `value` meets a goal written '>= x' or '<= x': 'yes', 'no', or undefined (no goal, or no value). */
+export function meets(value: number, goal: string): 'yes' | 'no' | undefined {
+  const match = /^(>=|<=) ([\d.]+)/.exec(goal);
+  if (!match || !Number.isFinite(value)) return undefined;
+  const bound = Number(match[2]);
+  return (match[1] === '>=' ? value >= bound : value <= bound) ? 'yes' : 'no';
 }
 
 /** A horizontal bar chart of requests/s, one bar per workload, labelled with its p99. */
@@ -93,7 +127,11 @@ function chart(rows: Row[]): string {
     .map((r, i) => {
       const y = 44 + i * rowHeight;
       const w = Math.max(1, (r.rps / max) * barArea);
-      const color = r.name.startsWith('floor') ? '#9aa5b1' : r.name.startsWith('peer') ? '#f59e0b' : '#3b82f6';
+      const color = r.name.startsWith('floor')
+        ? '#9aa5b1'
+        : r.name.startsWith('peer') || r.name.startsWith('ceiling')
+          ? '#f59e0b'
+          : '#3b82f6';
       return (
         `<text x="${width - barArea - 20}" y="${y + 15}" text-anchor="end" font-size="13">${escape(r.name)}</text>` +
         `<rect x="${width - barArea - 10}" y="${y}" width="${w.toFixed(1)}" height="22" fill="${color}"/>` +
@@ -103,7 +141,7 @@ function chart(rows: Row[]): string {
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width + 140}" height="${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
-<text x="10" y="24" font-size="16" font-weight="bold">Requests per second (grey: floors; orange: peer gateways on this stack's subgraphs; blue: this stack)</text>
+<text x="10" y="24" font-size="16" font-weight="bold">Requests per second (grey: floors; orange: peer gateways and the Rust ceiling on this stack's subgraphs; blue: this stack)</text>
 ${bars}
 </svg>
 `;

@@ -134,14 +134,20 @@ function maxRootFieldsRule(max: number): ValidationRule {
   });
 }
 
-/** Items in every list literal of a document. */
+/** The list items of each document counted so far: Apollo Server's document store hands the same DocumentNode to every request of one document. */
+const documentListItems = new WeakMap<DocumentNode, number>();
+
+/** Items in every list literal of a document, counted once per document. */
 function listItemsInDocument(document: DocumentNode): number {
-  let items = 0;
+  let items = documentListItems.get(document);
+  if (items !== undefined) return items;
+  let counted = 0;
   visit(document, {
     ListValue(node) {
-      items += node.values.length;
+      counted += node.values.length;
     },
   });
+  documentListItems.set(document, (items = counted));
   return items;
 }
 

@@ -116,7 +116,11 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
 
   // Metrics first: a call the budget refuses is counted with its code too.
   const budget = replyBudgetInterceptor(admission, (path, request) => REPLY_HELD_PER_BYTE * estimateReply(path, request, maxN));
-  const server = new grpc.Server({ interceptors: [...(options.registry ? [serverMetricsInterceptor(options.registry)] : []), budget] });
+  const server = new grpc.Server({
+    interceptors: [...(options.registry ? [serverMetricsInterceptor(options.registry)] : []), budget],
+    // Channelz (introspection this service never serves) counts and timestamps every call.
+    'grpc.enable_channelz': 0,
+  });
   // The generated definition with the fast reply codecs: the same bytes, a fraction of the time.
   server.addService(FactorialServiceDefinition, {
     getFactorial: unaryCall<GetFactorialRequest, FactorialReply>('GetFactorial', logger, async (request, scope) => {
