@@ -167,11 +167,11 @@ export function writeReport(machine: Machine, quick: boolean, name: string, text
   return path.relative(path.join(__dirname, '..'), path.join(dir, name));
 }
 
-/** The commit measured, with '+changes' when files other than the results differ from it. */
+/** The commit measured, with '+changes' when files that run in a benchmark (not results, tests or Markdown) differ from it. */
 export function measuredCommit(): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(__dirname, '..'), encoding: 'utf8' }).trim();
   try {
-    const changed = git('status', '--porcelain', '--', '.', ':!bench/results').length > 0;
+    const changed = git('status', '--porcelain', '--', '.', ':!bench/results', ':!test', ':!*.md').length > 0;
     return `${git('rev-parse', '--short', 'HEAD')}${changed ? '+changes' : ''}`;
   } catch {
     return 'unknown';
