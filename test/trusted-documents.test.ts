@@ -202,6 +202,13 @@ describe('the manifest, replaced under steady traffic', () => {
         if (Date.now() > until) throw new Error('the good manifest was not taken back');
         await new Promise((r) => setTimeout(r, 25));
       }
+      // An operation taken out of the list is refused again, however often it was served.
+      replace(readFileSync(MANIFEST, 'utf8'));
+      const removed = Date.now();
+      while (codeOf(await post(stack, { query: added })) !== 'PERSISTED_QUERY_NOT_IN_LIST') {
+        if (Date.now() - removed > 1_000) throw new Error('the removed operation was still served after a second');
+        await new Promise((r) => setTimeout(r, 25));
+      }
     } finally {
       running = false;
       await traffic;

@@ -10,7 +10,8 @@
 // POST or GET; a listed id is served its body. Automatic persisted queries cannot register an unlisted document in
 // safelist and ids-only modes (the text is checked first). A client of the clients file with `freeformOperations` is
 // let through (and logged by name); in development, introspection is let through, so that Sandbox and GraphiQL work.
-// The check runs before the cache of answers and Apollo Server, and costs one pass of the lexer over the text.
+// The check runs before the cache of answers and Apollo Server. Its verdict on an operation's text is kept (a bounded
+// cache, emptied when the list changes), so that a text's lexer pass and print are done once, not on every request.
 // The manifest file is watched: a new one takes effect within a second; one that does not parse, or has an id that is
 // not its body's SHA-256, leaves the previous list in force, is logged, and raises persisted_documents_manifest_ok to 0.
 
@@ -18,6 +19,7 @@ import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { FastifyRequest } from 'fastify';
 import { Kind, parse } from 'graphql';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { byteCache } from '../../../lib/cache';
 import type { ErrorCode } from '../../../lib/errors';
 import type { Logger } from '../../../lib/observability';
 import type { ClientIdentity } from '../clients';
@@ -41,11 +43,19 @@ export type Verdict = { ok: true } | { ok: false; code: ErrorCode; message: stri
 
 const OK: Verdict = { ok: true };
 
+/** Verdicts kept, by operation text: at most this many bytes of texts, none longer than 64 KiB. */
+const VERDICT_CACHE_BYTES = 4 * 1024 * 1024;
+
 export class TrustedDocuments {
   private documents: PersistedDocuments | undefined;
   private readonly outcomes?: Counter<'outcome' | 'client'>;
   private readonly reloads?: Counter<'result'>;
   private manifestOk = 1;
+  /** Whether an operation's exact text is in the list in force (emptied when the list changes). */
+  private readonly listedTexts = byteCache<string, boolean>(VERDICT_CACHE_BYTES, {
+    sizeOf: (_listed, text) => 2 * text.length + 64,
+    maxEntryBytes: 64 * 1024,
+  });
 
   constructor(private readonly options: TrustedDocumentsOptions) {
     if (options.mode !== 'off' && !options.file) throw new Error(`PERSISTED_DOCUMENTS_MODE=${options.mode} needs PERSISTED_DOCUMENTS_FILE`);
@@ -98,6 +108,7 @@ export class TrustedDocuments {
   reload(): void {
     try {
       this.documents = parseManifest(readFileSync(this.options.file!, 'utf8'));
+      this.listedTexts.clear();
       this.manifestOk = 1;
       this.reloads?.inc({ result: 'ok' });
       this.options.logger.info(`persisted query list reloaded: ${this.documents.size} operations`);
@@ -142,14 +153,23 @@ export class TrustedDocuments {
         message: 'this API serves persisted operations by id only: send extensions.persistedQuery.sha256Hash',
       };
     }
+    if (this.isListed(query)) return this.count('listed', client);
+    return this.unlisted(client, logger, { name, id: documentId(query), why: 'an operation the list lacks' }, query);
+  }
+
+  /** Whether `query` is in the list as the lexer reads it; decided once per text. */
+  private isListed(query: string): boolean {
+    let listed = this.listedTexts.get(query);
+    if (listed !== undefined) return listed;
     let text: string | undefined;
     try {
       text = normalize(query);
     } catch {
       // Not GraphQL: unlisted (Apollo would refuse it anyway).
     }
-    if (text !== undefined && this.documents.normalized.has(text)) return this.count('listed', client);
-    return this.unlisted(client, logger, { name, id: documentId(query), why: 'an operation the list lacks' }, query);
+    listed = text !== undefined && this.documents!.normalized.has(text);
+    this.listedTexts.set(query, listed);
+    return listed;
   }
 
   /** An operation the list lacks: served in log mode, to a free-form client and (in development) to introspection. */
