@@ -12,6 +12,7 @@ import { apiKeyDigest } from '../gateway/src/clients';
 import { startProcesses } from '../harness/processes';
 import { redisInstalled, startRedis } from '../harness/redis';
 import { machineMarkdown, quietness, writeReport } from './quiet';
+import { killOnExit } from '../harness/children';
 
 const FLOOD = 'flood-key-0123456789abcdef';
 const FREE = 'free-key-0123456789abcdef';
@@ -65,7 +66,7 @@ function startFlood(urls: string[], key: string, concurrency: number, seconds: n
     String(seconds),
     String(offset),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = killOnExit(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] }));
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve) => child.on('exit', () => resolve(JSON.parse(out || '{}') as Record<string, number>)));

@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { killOnExit } from '../harness/children';
 
 export const GRAFBASE_PACKAGE = '@grafbase/cli-x86_64-unknown-linux-musl';
 export const GRAFBASE_VERSION = '0.103.0';
@@ -72,10 +73,9 @@ export async function startGrafbase(
     .join('\n');
   fs.writeFileSync(path.join(dir, 'grafbase.toml'), toml);
   const port = await freePort();
-  const child = spawn(binary, ['dev', '-c', path.join(dir, 'grafbase.toml'), '--listen-address', `127.0.0.1:${port}`], {
-    cwd: dir,
-    stdio: 'ignore',
-  });
+  const child = killOnExit(
+    spawn(binary, ['dev', '-c', path.join(dir, 'grafbase.toml'), '--listen-address', `127.0.0.1:${port}`], { cwd: dir, stdio: 'ignore' }),
+  );
   child.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const url = `http://127.0.0.1:${port}/graphql`;
   const deadline = Date.now() + 30_000;

@@ -8,6 +8,7 @@ import * as readline from 'node:readline';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import { cpuMsFromStat } from '../lib/observability';
+import { killOnExit } from '../harness/children';
 
 export type Workload =
   | 'get'
@@ -108,10 +109,12 @@ export async function runLoad(
 
 /** Starts a floor server (bench/floors) in its own process, with `nodeArgs` for node; resolves with its URL. */
 export function startFloor(args: string[], nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...nodeArgs, '--require', require.resolve('tsx/cjs'), ...args], {
-    cwd: path.resolve(__dirname, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = killOnExit(
+    spawn(process.execPath, [...nodeArgs, '--require', require.resolve('tsx/cjs'), ...args], {
+      cwd: path.resolve(__dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   return new Promise((resolve, reject) => {
     // Apollo prints notices on stdout too: the floor's own line is the JSON one.
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {

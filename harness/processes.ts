@@ -1,6 +1,7 @@
 // The four services as real processes on free loopback ports, as `npm start` runs them, for chaos and shutdown tests.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { killOnExit } from './children';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -96,11 +97,13 @@ export async function startProcesses(
   const launch = (name: ServiceName, extraEnv?: Record<string, string>): RunningProcess => {
     const entry = options.entries?.[name] ?? path.join(root, ENTRIES[name]);
     const args = [...(options.nodeArgs ?? []), '--require', require.resolve('tsx/cjs'), entry];
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      env: extraEnv ? { ...sharedEnv, ...extraEnv } : sharedEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = killOnExit(
+      spawn(process.execPath, args, {
+        cwd: root,
+        env: extraEnv ? { ...sharedEnv, ...extraEnv } : sharedEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));

@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as net from 'node:net';
+import { killOnExit } from './children';
 import { freePort } from './processes';
 
 /** Where Debian's redis-server package puts its programs. */
@@ -78,6 +79,7 @@ export async function startRedis(password = 'fleet-test-password'): Promise<Redi
         ],
         { stdio: 'ignore' },
       );
+      killOnExit(child);
       await listening();
     },
     async stop() {

@@ -50,6 +50,29 @@ describe('a quiet machine', () => {
   });
 });
 
+it('leaves nothing running when a process that started children dies of an error', async () => {
+  // A stand-in for a benchmark or a test file that throws before its teardown, with a child of its own.
+  const script = `const { spawn } = require('node:child_process');
+    const { killOnExit } = require('./harness/children');
+    const child = killOnExit(spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']));
+    process.stdout.write(String(child.pid));
+    setTimeout(() => { throw new Error('a benchmark that fails'); }, 300);`;
+  const parent = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: projectPath('.'), encoding: 'utf8' });
+  expect(parent.stderr).toMatch(/a benchmark that fails/);
+  const pid = Number(parent.stdout);
+  expect(pid).toBeGreaterThan(0);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const alive = (() => {
+    try {
+      process.kill(pid, 0);
+      return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    } catch {
+      return false;
+    }
+  })();
+  expect(alive).toBe(false);
+});
+
 describe("the README's benchmark figures", () => {
   it('come from at least three full, quiet, committed runs of one commit, and from no other', () => {
     const newest = newestSummary();
