@@ -34,9 +34,11 @@ async function post(url: string, query: string, key?: string): Promise<Timed> {
   return { ms: performance.now() - started, status: response.status };
 }
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+/** The median and 99th percentile of requests' times, in ms. */
+const latencies = (timed: Timed[]): { p50: number; p99: number } => {
+  const sorted = timed.map((t) => t.ms).sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+  return { p50: at(50), p99: at(99) };
 };
 
 /** Sends `send(i)` for i = 0, 1, ..., `concurrency` at a time, while `more(i)`; their times. */
@@ -117,14 +119,7 @@ async function main(): Promise<void> {
       return {
         label,
         rps: rate(results, elapsed),
-        p50: percentile(
-          results.map((r) => r.ms),
-          50,
-        ),
-        p99: percentile(
-          results.map((r) => r.ms),
-          99,
-        ),
+        ...latencies(results),
       };
     };
     // The same, timed on fresh operations (the runs above warmed every process).
@@ -154,14 +149,7 @@ async function main(): Promise<void> {
       const floods = await flood;
       return {
         label,
-        p50: percentile(
-          smalls.map((r) => r.ms),
-          50,
-        ),
-        p99: percentile(
-          smalls.map((r) => r.ms),
-          99,
-        ),
+        ...latencies(smalls),
         served: floods['200'] ?? 0,
         refused: floods['429'] ?? 0,
         other: Object.entries(floods).reduce((sum, [status, n]) => sum + (status === '200' || status === '429' ? 0 : n), 0),
