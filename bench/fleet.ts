@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { apiKeyDigest } from '../gateway/src/clients';
 import { startProcesses } from '../harness/processes';
 import { redisInstalled, startRedis } from '../harness/redis';
-import { machineMarkdown, quietness, writeReport } from './quiet';
+import { machineMarkdown, quietness, resultsDirectory, writeReport } from './quiet';
 import { killOnExit } from '../harness/children';
 
 const FLOOD = 'flood-key-0123456789abcdef';
@@ -181,8 +181,8 @@ async function main(): Promise<void> {
   const verdict = await machine.finish();
   const date = new Date().toISOString().slice(0, 10);
   const file = writeReport(
+    resultsDirectory(verdict, process.argv.includes('--quick')).dir,
     verdict,
-    process.argv.includes('--quick'),
     'fleet.md',
     `# npm run bench:fleet (${date})\n\n${machineMarkdown(verdict)}\n\n${lines.join('\n')}\n`,
   );

@@ -21,7 +21,7 @@ import { unary } from '../harness/grpc';
 import { startProcesses, type Processes } from '../harness/processes';
 import { graphql } from '../harness/stack';
 import { median } from './load';
-import { machineMarkdown, quietness, writeReport } from './quiet';
+import { machineMarkdown, quietness, resultsDirectory, writeReport } from './quiet';
 
 const N = 1_000_000;
 const R = 500_000;
@@ -137,8 +137,8 @@ async function main(): Promise<void> {
   // Written under bench/results/ only for a full run on a quiet machine (see quiet.ts).
   const verdict = await machine.finish();
   const file = writeReport(
+    resultsDirectory(verdict, quick).dir,
     verdict,
-    quick,
     'ncr.md',
     `# npm run bench:ncr (${new Date().toISOString().slice(0, 10)})\n\n${machineMarkdown(verdict)}\n\n${report}\n`,
   );

@@ -155,11 +155,10 @@ export function resultsDirectory(machine: Machine, quick: boolean): { dir: strin
 }
 
 /**
- * Writes a benchmark's report as `name` in the run's results directory, and a dated copy in its runs/ (every run is
- * kept: the README's ranges are over them). Returns the report's path, relative to the project.
+ * Writes a benchmark's report as `name` in `dir` (the run's results directory), and a copy in its runs/ stamped with
+ * the run's end (every run is kept: the README's ranges are over them). Returns the report's path in the project.
  */
-export function writeReport(machine: Machine, quick: boolean, name: string, text: string): string {
-  const { dir } = resultsDirectory(machine, quick);
+export function writeReport(dir: string, machine: Machine, name: string, text: string): string {
   fs.writeFileSync(path.join(dir, name), text);
   fs.mkdirSync(path.join(dir, 'runs'), { recursive: true });
   const stamp = machine.after.at.replace(/[:.]/g, '-');

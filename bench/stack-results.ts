@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LoadResult } from './load';
-import { machineMarkdown, resultsDirectory, type Machine } from './quiet';
+import { machineMarkdown, resultsDirectory, writeReport, type Machine } from './quiet';
 
 export interface Row extends LoadResult {
   name: string;
@@ -96,12 +96,9 @@ export function writeResults(results: Results): void {
     ``,
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'latest.md'), md);
-  fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(path.join(dir, 'latest.svg'), chart(results.rows));
-  // Every full run is kept: the README's ranges are over the published ones (npm run bench:summary).
-  const runs = path.join(dir, 'runs');
-  fs.mkdirSync(runs, { recursive: true });
-  fs.writeFileSync(path.join(runs, `${results.date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  // Kept in runs/ too: the README's ranges are over the published runs (npm run bench:summary).
+  writeReport(dir, results.machine, 'latest.json', `${JSON.stringify(results, null, 2)}\n`);
   const where = path.relative(path.join(__dirname, '..'), dir);
   process.stdout.write(`\n${md}\nwritten to ${where}/latest.{md,json,svg} and ${where}/runs/ in ${results.durationSeconds.toFixed(0)} s\n`);
   if (published) process.stdout.write('published: run npm run bench:summary for the ranges over the published runs\n');
