@@ -1,17 +1,20 @@
-// Server-side gRPC metrics named as in go-grpc-prometheus, recorded by a server interceptor for every call.
+// Server-side gRPC metrics named as in go-grpc-prometheus, recorded for every call by a server interceptor the server
+// already has (one layer of interceptor per call costs each of the call's events a wrapper: two cost two).
 
-import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+import type { ServerMethodDefinition } from '@grpc/grpc-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { LATENCY_BUCKETS } from '../observability';
-import { GRPC_METHOD_LABELS, methodLabels } from './metric-labels';
+import { GRPC_METHOD_LABELS, methodLabels, type GrpcMethodLabels } from './metric-labels';
 import { grpcCodeName } from './status';
+
+/** Counts a call as started when called; the function it returns counts the call's end, once, with its status code. */
+export type ServerCallMetrics = (method: ServerMethodDefinition<unknown, unknown>) => (code: number) => void;
 
 /**
  * Registers grpc_server_started_total, grpc_server_handled_total{grpc_code} and grpc_server_handling_seconds, and
- * returns the interceptor that records them (pass it in the Server's `interceptors`). A call the client cancels
- * is counted as CANCELLED when it is cancelled, once.
+ * returns what records them for one call. A call the client cancels is counted as CANCELLED when it is cancelled.
  */
-export function serverMetricsInterceptor(registry: Registry): ServerInterceptor {
+export function serverCallMetrics(registry: Registry): ServerCallMetrics {
   const started = new Counter({
     name: 'grpc_server_started_total',
     help: 'RPCs started on the server.',
@@ -31,23 +34,23 @@ export function serverMetricsInterceptor(registry: Registry): ServerInterceptor 
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  return (method, call) => {
-    const labels = methodLabels(method.path, { request: method.requestStream, response: method.responseStream });
-    started.inc(labels);
-    const stop = seconds.startTimer(labels);
+  // A service has a handful of methods: their labels are worked out once each.
+  const labelsByPath = new Map<string, GrpcMethodLabels>();
+  return (method) => {
+    let labels = labelsByPath.get(method.path);
+    if (!labels) {
+      labels = methodLabels(method.path, { request: method.requestStream, response: method.responseStream });
+      labelsByPath.set(method.path, labels);
+    }
+    const methodLabelValues = labels;
+    started.inc(methodLabelValues);
+    const stop = seconds.startTimer(methodLabelValues);
     let recorded = false;
-    const record = (code: number): void => {
+    return (code) => {
       if (recorded) return;
       recorded = true;
       stop();
-      handled.inc({ ...labels, grpc_code: grpcCodeName(code) });
+      handled.inc({ ...methodLabelValues, grpc_code: grpcCodeName(code) });
     };
-    return new ServerInterceptingCall(call, {
-      start: (next) => next({ onCancel: () => record(status.CANCELLED) }),
-      sendStatus: (sent, next) => {
-        record(sent.code);
-        next(sent);
-      },
-    });
   };
 }

@@ -41,7 +41,7 @@ export async function assembleSubgraph<
   options: { registry?: Registry; logger?: Logger; service?: Partial<TOptions>; server?: SubgraphServerOverrides } = {},
 ): Promise<AssembledSubgraph<TService>> {
   const { registry, logger } = options;
-  const client = createFactorialClient(config.factorial.address, { credentials: clientCredentials(config.factorial.tls), registry });
+  const client = createFactorialClient(config.factorial.address, { credentials: clientCredentials(config.factorial.tls) });
   const factorials = new FactorialBatches(client, {
     registry,
     memory: { bytes: config.memoryBytes, maxWaiting: config.maxWaitingOperations },

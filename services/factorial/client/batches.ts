@@ -1,10 +1,11 @@
 // BatchGetFactorials for one request at a time: its loader, its deadline, its id and trace in the metadata, its share
-// of the process's memory for replies, and the batch-size histogram, on the process's one client.
+// of the process's memory for replies, the batch-size histogram and the grpc_client_* metrics, on the process's one
+// client.
 
 import { Metadata } from '@grpc/grpc-js';
 import { propagation, SpanKind, type Attributes } from '@opentelemetry/api';
 import { Histogram, type Registry } from 'prom-client';
-import { rpcSpanAttributes, rpcStatusAttributes } from '../../../lib/grpc';
+import { clientCallMetrics, rpcSpanAttributes, rpcStatusAttributes, type ClientCallMetrics } from '../../../lib/grpc';
 import { inSpan, isRecording, metadataSetter } from '../../../lib/observability';
 import { REQUEST_ID_HEADER, type RequestScope } from '../../../lib/request';
 import { Admission, registerAdmissionMetrics } from '../../../lib/admission';
@@ -20,7 +21,7 @@ import { MAX_BATCH_SIZE, MAX_REPLY_BYTES, replyBytes, representationName, SERVIC
 const HELD_PER_REPLY_BYTE = 3;
 
 export interface FactorialBatchesOptions extends Partial<Omit<FactorialLoaderOptions, 'maxKeys'>> {
-  /** Where factorial_batch_size and the admission_* metrics are registered. Default: none kept. */
+  /** Where factorial_batch_size, grpc_client_* and the admission_* metrics are registered. Default: none kept. */
   registry?: Registry;
   /**
    * The process's memory budget for what its requests hold of the service's replies: a request waits for its share
@@ -38,6 +39,7 @@ export interface RequestBatchOptions extends Pick<FactorialLoaderOptions, 'maxKe
 /** The process-wide side: one client, one histogram; a loader per request. */
 export class FactorialBatches {
   private readonly batchSize: Histogram | undefined;
+  private readonly callMetrics: ClientCallMetrics | undefined;
   private readonly limits: Omit<FactorialLoaderOptions, 'maxKeys'>;
   /** The memory budget, when there is one. */
   readonly admission: Admission | undefined;
@@ -61,6 +63,7 @@ export class FactorialBatches {
           registers: [options.registry],
         })
       : undefined;
+    this.callMetrics = options.registry ? clientCallMetrics(options.registry) : undefined;
   }
 
   /** A loader for one request: every factorial it asks for in one tick goes out in one call, within its deadline. */
@@ -89,10 +92,12 @@ export class FactorialBatches {
       const metadata = new Metadata();
       propagation.inject(active, metadata, metadataSetter);
       if (scope.requestId) metadata.set(REQUEST_ID_HEADER, scope.requestId);
+      const ended = this.callMetrics?.(BATCH_GET_FACTORIALS);
       return new Promise<FactorialMessage[]>((resolve, reject) => {
         // The call has the request's deadline; it is cancelled if the request is first.
         const call = this.client.batchGetFactorials({ requests }, metadata, { deadline: scope.deadline.at }, (error, reply) => {
           stopListening();
+          ended?.(error ? error.code : 0);
           span.setAttributes(rpcStatusAttributes(error ? error.code : 0));
           if (error) reject(error);
           else resolve(reply.factorials);
@@ -102,6 +107,8 @@ export class FactorialBatches {
     });
   }
 }
+
+const BATCH_GET_FACTORIALS = `/${SERVICE_NAME}/BatchGetFactorials`;
 
 /** What the BatchGetFactorials span records: the batch's size, its keys by representation, its largest n. */
 function batchAttributes(requests: GetFactorialRequest[]): Attributes {

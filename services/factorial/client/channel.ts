@@ -1,8 +1,6 @@
 // The factorial service's client settings: the one place that says how to reach it well.
 
 import * as grpc from '@grpc/grpc-js';
-import type { Registry } from 'prom-client';
-import { clientMetricsInterceptor } from '../../../lib/grpc';
 import { FastFactorialServiceClient, type FactorialClient } from './client';
 import { MAX_RECEIVE_BYTES, SERVICE_NAME } from '../contract';
 
@@ -11,8 +9,6 @@ export interface FactorialClientOptions {
   maxReceiveBytes?: number;
   /** Credentials. Default: plaintext. */
   credentials?: grpc.ChannelCredentials;
-  /** Where grpc_client_* metrics are registered. Default: none kept. */
-  registry?: Registry;
 }
 
 /**
@@ -60,8 +56,9 @@ export function factorialChannelOptions(maxReceiveBytes = MAX_RECEIVE_BYTES): gr
 
 /** A long-lived client for `target` (`host:port` or `dns:///host:port`); create one per process. Replies are read with the contract's fast codecs. */
 export function createFactorialClient(target: string, options: FactorialClientOptions = {}): FactorialClient {
-  return new FastFactorialServiceClient(target, options.credentials ?? grpc.credentials.createInsecure(), {
-    ...factorialChannelOptions(options.maxReceiveBytes),
-    ...(options.registry && { interceptors: [clientMetricsInterceptor(options.registry)] }),
-  });
+  return new FastFactorialServiceClient(
+    target,
+    options.credentials ?? grpc.credentials.createInsecure(),
+    factorialChannelOptions(options.maxReceiveBytes),
+  );
 }

@@ -9,7 +9,7 @@ import type { FactorialClient } from '../client';
 import { bytesToBigint } from '../../../lib/math';
 import { healthCheck, healthWatch, unary } from '../../../harness/grpc';
 import { metricValue } from '../../../harness/stack';
-import { poolTasks, startFactorialService as start, waitFor } from '../../../harness/factorial-service';
+import { handled, poolTasks, startFactorialService as start, waitFor } from '../../../harness/factorial-service';
 import { legendre } from '../../../harness/reference';
 
 const { REPRESENTATION_VALUE: VALUE, REPRESENTATION_PRIME_EXPONENTS: EXPONENTS } = Representation;
@@ -71,6 +71,44 @@ describe('factorial service under load', () => {
     const reply = await unary(ctx.client.getFactorial.bind(ctx.client), { n: 20_000, representation: VALUE });
     expect(reply.n).toBe(20_000);
   });
+});
+
+describe('factorial service, its memory budget for replies', () => {
+  it('refuses a call at once when another already waits for its share, and counts the refusal and the cancellation by code', async () => {
+    // 1 MiB holds one big reply: the first call takes all of it, the second waits for it, the third is one too many.
+    const ctx = await start({ workers: 1, maxQueue: 1, cacheBytes: 0, memoryBytes: 1024 * 1024 });
+    try {
+      const getFactorial = ctx.client.getFactorial.bind(ctx.client) as FactorialClient['getFactorial'];
+      const count = async () => ({
+        refused: await handled(ctx.registry, 'GetFactorial', 'RESOURCE_EXHAUSTED'),
+        cancelled: await handled(ctx.registry, 'GetFactorial', 'CANCELLED'),
+      });
+      const before = await count();
+      const running = unary(getFactorial, { n: 900_000, representation: VALUE });
+      await waitFor(async () => (await poolTasks(ctx.registry, 'busy')) === 1);
+      let waitingCall: { cancel(): void } | undefined;
+      const waiting = unary(getFactorial, { n: 800_000, representation: VALUE }, {}, (call) => (waitingCall = call)).catch(
+        (e: ServiceError) => e,
+      );
+      await waitFor(async () => (await metricValue(ctx.registry, 'admission_waiting')) === 1);
+      // Not yet a task of the pool: it waits for memory, before any work.
+      expect(await poolTasks(ctx.registry, 'queued')).toBe(0);
+
+      const refused = (await unary(getFactorial, { n: 700_000, representation: VALUE }).catch((e: ServiceError) => e)) as ServiceError;
+      expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(refused.details).toMatch(/saturated/);
+      waitingCall!.cancel();
+      expect(((await waiting) as ServiceError).code).toBe(status.CANCELLED);
+      await expect(running).resolves.toMatchObject({ n: 900_000 });
+      // Each way a call ended is counted once, with its code: refused by the budget, cancelled while waiting.
+      await waitFor(async () => (await count()).cancelled === before.cancelled + 1);
+      expect(await count()).toEqual({ refused: before.refused + 1, cancelled: before.cancelled + 1 });
+      expect(await handled(ctx.registry, 'GetFactorial', 'OK')).toBeGreaterThanOrEqual(1);
+    } finally {
+      ctx.client.close();
+      await ctx.server.shutdown(100);
+    }
+  }, 60_000);
 });
 
 describe('factorial service, a batch that fails part-way', () => {

@@ -6,7 +6,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as HEALTH_PROTO_PATH } from 'grpc-health-check';
 import { Counter, type Registry } from 'prom-client';
-import { serverCredentials, serverMetricsInterceptor, type ServerTls } from '../../../lib/grpc';
+import { serverCredentials, serverCallMetrics, type ServerTls } from '../../../lib/grpc';
 import { silentLogger, type Logger } from '../../../lib/observability';
 import { Admission, registerAdmissionMetrics } from '../../../lib/admission';
 import { registerPoolGauge, WorkerPool } from '../../../lib/workers';
@@ -114,10 +114,14 @@ export function createFactorialServer(options: FactorialServerOptions = {}): Fac
     return replies;
   };
 
-  // Metrics first: a call the budget refuses is counted with its code too.
-  const budget = replyBudgetInterceptor(admission, (path, request) => REPLY_HELD_PER_BYTE * estimateReply(path, request, maxN));
+  // One interceptor, the budget's, records the metrics too: a call the budget refuses is counted with its code.
+  const budget = replyBudgetInterceptor(
+    admission,
+    (path, request) => REPLY_HELD_PER_BYTE * estimateReply(path, request, maxN),
+    options.registry && serverCallMetrics(options.registry),
+  );
   const server = new grpc.Server({
-    interceptors: [...(options.registry ? [serverMetricsInterceptor(options.registry)] : []), budget],
+    interceptors: [budget],
     // Channelz (introspection this service never serves) counts and timestamps every call.
     'grpc.enable_channelz': 0,
   });
