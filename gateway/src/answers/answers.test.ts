@@ -32,6 +32,14 @@ describe('readCacheControl', () => {
     expect(readCacheControl('no-store')).toEqual({ maxAge: undefined, scope: undefined, noStore: true });
     expect(readCacheControl(undefined)).toEqual({ maxAge: undefined, scope: undefined, noStore: false });
   });
+
+  it('reads each text once, and still reads right past the bound of the texts it keeps', () => {
+    const first = readCacheControl('max-age=5, public');
+    expect(readCacheControl('max-age=5, public')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    for (let age = 0; age < 1000; age++) expect(readCacheControl(`max-age=${age}, public`).maxAge).toBe(age);
+    expect(readCacheControl('max-age=5, public')).toEqual({ maxAge: 5, scope: 'PUBLIC', noStore: false });
+  });
 });
 
 describe('canonicalJson', () => {

@@ -10,12 +10,30 @@ export interface CacheControl {
   readonly noStore: boolean;
 }
 
+/**
+ * What headers said, by their text. Every subgraph answer and every answer kept is read, and their headers take a
+ * handful of values (the subgraphs' and the gateway's own policies): each is split and matched once. Bounded, in case a
+ * subgraph varies its max-age.
+ */
+const known = new Map<string, CacheControl>();
+const KNOWN_MAX = 256;
+
 /** Reads a Cache-Control header (several values are read as one list); directive names are case-insensitive. */
 export function readCacheControl(header: string | readonly string[] | undefined): CacheControl {
+  const text = typeof header === 'string' ? header : (header ?? []).join(',');
+  let read = known.get(text);
+  if (!read) {
+    read = Object.freeze(parse(text));
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(text, read);
+  }
+  return read;
+}
+
+function parse(text: string): CacheControl {
   let maxAge: number | undefined;
   let scope: 'PUBLIC' | 'PRIVATE' | undefined;
   let noStore = false;
-  const text = typeof header === 'string' ? header : (header ?? []).join(',');
   for (const directive of text.split(',')) {
     const [name, rawValue] = directive
       .trim()
