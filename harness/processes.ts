@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { healthCheck } from './grpc';
+import { SERVICE_NODE_FLAGS } from '../lib/process';
 
 const ROOT = path.resolve(__dirname, '..');
 const ENTRIES = {
@@ -96,7 +97,8 @@ export async function startProcesses(
   const replicas: RunningProcess[] = [];
   const launch = (name: ServiceName, extraEnv?: Record<string, string>): RunningProcess => {
     const entry = options.entries?.[name] ?? path.join(root, ENTRIES[name]);
-    const args = [...(options.nodeArgs ?? []), '--require', require.resolve('tsx/cjs'), entry];
+    // The flags npm start and the image run the services with, then the caller's (a later flag wins).
+    const args = [...SERVICE_NODE_FLAGS, ...(options.nodeArgs ?? []), '--require', require.resolve('tsx/cjs'), entry];
     const child = killOnExit(
       spawn(process.execPath, args, {
         cwd: root,

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { prettyFactory } from 'pino-pretty';
 import { urlHost } from '../lib/http';
+import { SERVICE_NODE_FLAGS } from '../lib/process';
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICES = [
@@ -42,14 +43,18 @@ function label(name: string, color: number): string {
 function start(): void {
   for (const service of SERVICES) {
     // One node process per service (tsx's require hook, not its CLI wrapper), so signals reach it directly.
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(ROOT, service.entry)], {
-      cwd: ROOT,
-      // npm start is for development: Sandbox, introspection and suggestions, unless NODE_ENV says otherwise.
-      env: { NODE_ENV: 'development', ...process.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: Ctrl-C reaches only this script, which forwards one SIGTERM to each.
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      [...SERVICE_NODE_FLAGS, '--require', require.resolve('tsx/cjs'), path.join(ROOT, service.entry)],
+      {
+        cwd: ROOT,
+        // npm start is for development: Sandbox, introspection and suggestions, unless NODE_ENV says otherwise.
+        env: { NODE_ENV: 'development', ...process.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: Ctrl-C reaches only this script, which forwards one SIGTERM to each.
+        detached: true,
+      },
+    );
     children.set(service.name, child);
     const prefix = label(service.name, service.color);
     process.stdout.write(`${prefix} started (pid ${child.pid})\n`);

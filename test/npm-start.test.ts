@@ -1,8 +1,10 @@
 // The README's run command, as a newcomer runs it: npm start, wait for ready, query, Ctrl-C, everything gone.
 
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePorts } from '../harness/processes';
+import { SERVICE_NODE_FLAGS } from '../lib/process';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -46,6 +48,11 @@ it('npm start runs all four processes, serves REST and GraphQL across both subgr
     expect(output).toContain(`Open http://127.0.0.1:${gateway}/ in a browser`);
     const pids = [...output.matchAll(/started \(pid (\d+)\)/g)].map((m) => Number(m[1]));
     expect(pids).toHaveLength(4);
+    // Each runs node with the service flags (the image's NODE_OPTIONS says the same: below).
+    for (const pid of pids) {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      expect(argv.slice(1, 1 + SERVICE_NODE_FLAGS.length)).toEqual(SERVICE_NODE_FLAGS);
+    }
 
     const rest = await fetch(`http://127.0.0.1:${gateway}/api/ncr/10/3`);
     expect(await rest.text()).toBe('{"input":[10,3],"ncr":120,"msg":"Success"}');
@@ -70,3 +77,9 @@ it('npm start runs all four processes, serves REST and GraphQL across both subgr
     }
   }
 }, 90_000);
+
+it('the container image runs node with the same flags as npm start', () => {
+  const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  expect(/^ENV NODE_OPTIONS=(.*)$/m.exec(runtime)?.[1]).toBe(SERVICE_NODE_FLAGS.join(' '));
+});
