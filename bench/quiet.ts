@@ -1,7 +1,7 @@
 // Whether this machine was quiet enough for a run to be published. A busy machine does not slow every workload
 // alike (a stock floor may lose 3x where the stack loses less), so ratios from a contended run mislead. Before and
-// after its workloads a benchmark measures the bare node:http floor; the run is quiet when no leftover project
-// process was running and the two calibrations agree within 15%. Load average and CPU steal are recorded beside
+// after its workloads a benchmark measures the bare node:http floor; the run is quiet when no other project process
+// was running, when it started or when it ended, and the two calibrations agree within 15%. Load average and CPU steal are recorded beside
 // them. A run that is not quiet, or is --quick, is written under bench/results/scratch/ (not committed), never over
 // the committed results; --publish-anyway overrides that.
 
@@ -46,7 +46,7 @@ export interface Machine {
   after: Calibration;
   /** (before - after) / max(before, after), in [0, 1]. */
   drift: number;
-  /** Project processes (pid and command) running when the benchmark started, not its own. */
+  /** Project processes (pid and command) not its own, running when the benchmark started or when it ended. */
   leftovers: string[];
   quiet: boolean;
   /** Why it is not quiet (empty when it is). */
@@ -104,17 +104,21 @@ export async function calibrate(seconds: number): Promise<Calibration> {
   }
 }
 
-/** The verdict on a run, from its calibrations and the project processes found when it started. */
-export function judge(before: Calibration, after: Calibration, leftovers: string[]): Machine {
+/**
+ * The verdict on a run, from its calibrations and the project processes found when it started (`leftovers`) and, not
+ * among them, when it ended (`appeared`: a test or a stack started beside it meanwhile).
+ */
+export function judge(before: Calibration, after: Calibration, leftovers: string[], appeared: string[] = []): Machine {
   const drift = Math.abs(before.rps - after.rps) / Math.max(before.rps, after.rps, 1);
   const reasons: string[] = [];
   if (leftovers.length > 0) reasons.push(`${leftovers.length} project process(es) were already running: ${leftovers.join('; ')}`);
+  if (appeared.length > 0) reasons.push(`${appeared.length} project process(es) started during the run: ${appeared.join('; ')}`);
   if (drift > MAX_DRIFT) {
     reasons.push(
       `the bare node:http floor moved ${(100 * drift).toFixed(0)}% between the calibrations (${before.rps.toFixed(0)} then ${after.rps.toFixed(0)} req/s; at most ${100 * MAX_DRIFT}%)`,
     );
   }
-  return { cpus: os.cpus().length, before, after, drift, leftovers, quiet: reasons.length === 0, reasons };
+  return { cpus: os.cpus().length, before, after, drift, leftovers: [...leftovers, ...appeared], quiet: reasons.length === 0, reasons };
 }
 
 /** A benchmark's calibrations: `start()` before its workloads, `finish()` after them. */
@@ -129,7 +133,9 @@ export function quietness(seconds: number): { start(): Promise<void>; finish(): 
     },
     async finish() {
       const after = await calibrate(seconds);
-      const machine = judge(before!, after, leftovers);
+      // A process found at the start is reported once; a pid reused meanwhile is reported as new.
+      const appeared = leftoverProcesses().filter((process) => !leftovers.includes(process));
+      const machine = judge(before!, after, leftovers, appeared);
       process.stdout.write(`  calibration after: ${after.rps.toFixed(0)} req/s (drift ${(100 * machine.drift).toFixed(1)}%)\n`);
       return machine;
     },

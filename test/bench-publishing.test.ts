@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { judge, leftoverProcesses, resultsDirectory, type Calibration } from '../bench/quiet';
+import { judge, leftoverProcesses, quietness, resultsDirectory, type Calibration } from '../bench/quiet';
 import { MIN_RUNS, newestSummary, publishedRuns, summarize } from '../bench/summary';
 import type { Results } from '../bench/stack-results';
 import { projectPath } from '../lib/config';
@@ -48,6 +48,22 @@ describe('a quiet machine', () => {
       for (const line of leftoverProcesses().filter((l) => l.includes(marker))) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
     }
   });
+
+  it('is not one where a project process started while the benchmark ran', async () => {
+    const marker = `bench/floors/during-${process.pid}.ts`;
+    const calibrations = quietness(1);
+    await calibrations.start();
+    // A test's stack started beside the benchmark, after its first calibration, and still running at its end.
+    spawnSync('sh', ['-c', `${process.execPath} -e "setTimeout(() => {}, 30000)" ${marker} >/dev/null 2>&1 &`]);
+    try {
+      const machine = await calibrations.finish();
+      expect(machine.quiet).toBe(false);
+      expect(machine.reasons.join()).toMatch(new RegExp(`1 project process\\(es\\) started during the run: \\d+ .*${marker}`));
+      expect(machine.leftovers.some((line) => line.includes(marker))).toBe(true);
+    } finally {
+      for (const line of leftoverProcesses().filter((l) => l.includes(marker))) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+    }
+  }, 30_000);
 });
 
 it('leaves nothing running when a process that started children dies of an error', async () => {
