@@ -135,9 +135,9 @@ export function option(name: string): string | undefined {
   return at >= 0 ? process.argv[at + 1] : undefined;
 }
 
-/** The middle value (the upper middle of an even count). */
+/** The middle value (the upper middle of an even count); NaN of none. */
 export function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return values.length ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]! : NaN;
 }
 
 async function main(): Promise<void> {

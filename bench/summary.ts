@@ -5,6 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { median } from './load';
 import { meets, type Results, type Row } from './stack-results';
 
 const RUNS = path.join(__dirname, 'results/runs');
@@ -31,10 +32,6 @@ const range = (values: number[], digits = 0): string => {
   const [lo, hi] = [Math.min(...finite), Math.max(...finite)];
   const format = (v: number) => v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return lo === hi ? format(lo) : `${format(lo)}–${format(hi)}`;
-};
-const medianOf = (values: number[]): number => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
 };
 
 /** The summary's Markdown for `runs` (all of one commit). */
@@ -70,7 +67,7 @@ export function summarize(runs: Results[]): string {
         const values = runs.map((r) => r.goals.find((x) => x.what === g.what)?.ratio ?? NaN);
         const verdicts = values.map((v) => meets(v, g.goal));
         const met = verdicts.every((v) => v === 'yes') ? 'yes' : verdicts.every((v) => v === 'no') ? 'no' : 'in some';
-        return `| ${g.what} | ${range(values, 2)} | ${medianOf(values).toFixed(2)} | ${g.goal} | ${met} |`;
+        return `| ${g.what} | ${range(values, 2)} | ${median(values.filter(Number.isFinite)).toFixed(2)} | ${g.goal} | ${met} |`;
       }),
     '',
     `ncr(10^6, 5·10^5) end to end: ${range(runs.flatMap((r) => r.big.map((b) => b.ncr)))} ms over ${runs.reduce((n, r) => n + r.big.length, 0)} timings;` +
