@@ -18,7 +18,8 @@ export class CircuitBreaker {
   private failuresInARow = 0;
   private openedAt = 0;
   private readonly threshold: number;
-  private readonly openMs: number;
+  /** How long it stays open before a trial call. */
+  readonly openMs: number;
 
   constructor(private readonly options: BreakerOptions = {}) {
     this.threshold = options.failures ?? 5;

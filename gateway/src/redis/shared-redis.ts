@@ -34,11 +34,12 @@ export class SharedRedis {
   ) {
     this.keyPrefix = settings.keyPrefix;
     const { logger } = options;
-    this.breaker = new CircuitBreaker({
+    const breaker: CircuitBreaker = new CircuitBreaker({
       onChange: (state: BreakerState) => {
-        if (state === 'open') logger.warn('Redis keeps failing: not asked for 2 s (requests go on without it)');
+        if (state === 'open') logger.warn(`Redis keeps failing: not asked for ${breaker.openMs / 1000} s (requests go on without it)`);
       },
     });
+    this.breaker = breaker;
     this.client = createClient({
       url: settings.url,
       disableOfflineQueue: true,
