@@ -5,9 +5,9 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { killOnExit } from '../harness/children';
+import { freePort } from '../harness/processes';
 
 export const GRAFBASE_PACKAGE = '@grafbase/cli-x86_64-unknown-linux-musl';
 export const GRAFBASE_VERSION = '0.103.0';
@@ -44,17 +44,6 @@ export function grafbaseBinary(): { binary: string } | { skipped: string } {
   return { binary };
 }
 
-/** A free loopback port (the CLI takes an address, not port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
-
 /**
  * Grafbase's gateway in front of the given subgraphs, in a process of its own (the binary itself, so that its pid is
  * the gateway's CPU); resolves once it answers an operation that crosses both subgraphs correctly.
@@ -72,6 +61,7 @@ export async function startGrafbase(
     )
     .join('\n');
   fs.writeFileSync(path.join(dir, 'grafbase.toml'), toml);
+  // The CLI takes an address, not port 0.
   const port = await freePort();
   const child = killOnExit(
     spawn(binary, ['dev', '-c', path.join(dir, 'grafbase.toml'), '--listen-address', `127.0.0.1:${port}`], { cwd: dir, stdio: 'ignore' }),
