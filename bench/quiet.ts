@@ -121,18 +121,24 @@ export function judge(before: Calibration, after: Calibration, leftovers: string
   return { cpus: os.cpus().length, before, after, drift, leftovers: [...leftovers, ...appeared], quiet: reasons.length === 0, reasons };
 }
 
-/** A benchmark's calibrations: `start()` before its workloads, `finish()` after them. */
-export function quietness(seconds: number): { start(): Promise<void>; finish(): Promise<Machine> } {
+/**
+ * A benchmark's calibrations: `start()` before its workloads, `finish()` after them. `measure` takes one (the bare
+ * floor under load; a test passes its own, so as not to load the machine its neighbours run on).
+ */
+export function quietness(
+  seconds: number,
+  measure: (seconds: number) => Promise<Calibration> = calibrate,
+): { start(): Promise<void>; finish(): Promise<Machine> } {
   let before: Calibration | undefined;
   let leftovers: string[] = [];
   return {
     async start() {
       leftovers = leftoverProcesses();
-      before = await calibrate(seconds);
+      before = await measure(seconds);
       process.stdout.write(`  calibration: bare node:http ${before.rps.toFixed(0)} req/s, load ${before.loadAverage.join(' ')}\n`);
     },
     async finish() {
-      const after = await calibrate(seconds);
+      const after = await measure(seconds);
       // A process found at the start is reported once; a pid reused meanwhile is reported as new.
       const appeared = leftoverProcesses().filter((process) => !leftovers.includes(process));
       const machine = judge(before!, after, leftovers, appeared);

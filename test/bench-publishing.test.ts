@@ -51,19 +51,22 @@ describe('a quiet machine', () => {
 
   it('is not one where a project process started while the benchmark ran', async () => {
     const marker = `bench/floors/during-${process.pid}.ts`;
-    const calibrations = quietness(1);
+    // Calibrations that agree, made at once: loading the bare floor here would slow the test files running beside it.
+    const calibrations = quietness(1, async () => calibration(30_000));
     await calibrations.start();
     // A test's stack started beside the benchmark, after its first calibration, and still running at its end.
     spawnSync('sh', ['-c', `${process.execPath} -e "setTimeout(() => {}, 30000)" ${marker} >/dev/null 2>&1 &`]);
     try {
       const machine = await calibrations.finish();
       expect(machine.quiet).toBe(false);
-      expect(machine.reasons.join()).toMatch(new RegExp(`1 project process\\(es\\) started during the run: \\d+ .*${marker}`));
+      // Other test files' stacks may start meanwhile too: the marker must be among those that started during the run.
+      const started = machine.reasons.find((reason) => /project process\(es\) started during the run: /.test(reason));
+      expect(started).toContain(marker);
       expect(machine.leftovers.some((line) => line.includes(marker))).toBe(true);
     } finally {
       for (const line of leftoverProcesses().filter((l) => l.includes(marker))) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
     }
-  }, 30_000);
+  });
 });
 
 it('leaves nothing running when a process that started children dies of an error', async () => {
