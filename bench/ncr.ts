@@ -58,9 +58,9 @@ async function main(): Promise<void> {
   const machine = quietness(quick ? 2 : 5);
   await machine.start();
   const native = nativeBignum();
-  // Each way has processes of its own, as deployed, and the factorial services no cache: every way computes its
+  // Each way has processes of its own, as deployed, and neither the factorial services nor the subgraphs a cache: every way computes its
   // factorials every time. The tutorial's gateway is this process.
-  const noCache = { FACTORIAL_CACHE_MB: '0' };
+  const noCache = { FACTORIAL_CACHE_MB: '0', EXPONENT_CACHE_MB: '0' };
   let report = '';
   const cleanups: (() => unknown)[] = [];
   const start = async (env: Record<string, string>): Promise<Processes> => {

@@ -92,7 +92,7 @@ export function writeResults(results: Results): void {
     `| --- | --: |`,
     ...Object.entries(results.peakRssMiB).map(([name, mib]) => `| ${name} | ${mib.toFixed(0)} |`),
     ``,
-    `Calls per operation: each subgraph's BatchGetFactorials calls over the operations it executed while the workload ran (from its own metrics; '-' where none reached it). Below 1 are operations that needed no factorial (ncr(n, 0), ncr(n, n)); above 1 would mean a split batch.`,
+    `Calls per operation: each subgraph's BatchGetFactorials calls over the operations it executed while the workload ran (from its own metrics; '-' where none reached it). Below 1 are operations that needed no call (ncr(n, 0), ncr(n, n), or only big factorials' prime exponents the subgraph kept); above 1 would mean a split batch.`,
     ``,
   ].join('\n');
   fs.writeFileSync(path.join(dir, 'latest.md'), md);

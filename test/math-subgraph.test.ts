@@ -118,6 +118,24 @@ describe('math subgraph', () => {
       expect(await keysReceived(stack)).toBe(keys + 20);
     });
 
+    it("keeps big factorials' prime exponents: the same big factorials again make no call, and the same exact answer", async () => {
+      const calls = await batchCalls(stack);
+      const first = await query('{ a: ncr(n: 400000, r: 123456) }');
+      expect(await batchCalls(stack)).toBe(calls + 1);
+      // The same three factorials, in another field of another operation.
+      const second = await query('{ b: ncr(n: 400000, r: 276544) }');
+      expect(await batchCalls(stack)).toBe(calls + 1);
+      expect(second.data!.b).toBe(first.data!.a);
+      const c = BigInt(first.data!.a!);
+      for (const p of [1_000_003n, 1_000_033n]) expect(c % p).toBe(binomialModPrime(400_000, 123_456, p));
+      // A kept factorial beside one that is not: one call, for the other alone.
+      const keys = await keysReceived(stack);
+      const third = await query('{ c: ncr(n: 400000, r: 3) }');
+      expect(third.data!.c).toBe(binomial(400_000, 3).toString());
+      expect(await batchCalls(stack)).toBe(calls + 2);
+      expect(await keysReceived(stack)).toBe(keys + 2);
+    });
+
     it('makes no call for results that need no factorial', async () => {
       const calls = await batchCalls(stack);
       const { data } = await query('{ a: ncr(n: 9, r: 0) b: ncr(n: 9, r: 9) c: npr(n: 4, r: 0) }');

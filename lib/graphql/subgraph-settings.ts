@@ -19,6 +19,8 @@ export interface SubgraphSettings extends ServiceSettings {
   readonly maxOperationFactorials: number;
   /** Bytes of factorial replies and results the process's operations may hold at once (MEMORY_BUDGET_MB). */
   readonly memoryBytes: number;
+  /** Bytes of big factorials' prime exponents the process keeps for later requests (EXPONENT_CACHE_MB; 0: none). */
+  readonly exponentCacheBytes: number;
   /** Operations that may wait for their share of memory before the next is refused (as many as may wait for a worker). */
   readonly maxWaitingOperations: number;
   /** Longest a request may take (REQUEST_TIMEOUT_MS); the gateway's deadline can only shorten it. */
@@ -35,7 +37,7 @@ export function readProduction(env: Readonly<Record<string, string | undefined>>
 
 /**
  * Reads the service settings for `name`, its port (`portName`, default `defaultPort`), MAX_N, the MAX_* operation
- * limits, MAX_OPERATION_FACTORIALS, MEMORY_BUDGET_MB, REQUEST_TIMEOUT_MS, the HTTP_*_TIMEOUT_MS settings and NODE_ENV.
+ * limits, MAX_OPERATION_FACTORIALS, MEMORY_BUDGET_MB, EXPONENT_CACHE_MB, REQUEST_TIMEOUT_MS, the HTTP_*_TIMEOUT_MS settings and NODE_ENV.
  */
 export function readSubgraphSettings(env: NodeJS.ProcessEnv, name: string, portName: string, defaultPort: number): SubgraphSettings {
   const requestTimeoutMs = readInt(env, 'REQUEST_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 });
@@ -46,6 +48,7 @@ export function readSubgraphSettings(env: NodeJS.ProcessEnv, name: string, portN
     limits: readOperationLimits(env),
     maxOperationFactorials: readInt(env, 'MAX_OPERATION_FACTORIALS', 256, { min: 1, max: 100_000 }),
     memoryBytes: readMemoryBudgetBytes(env),
+    exponentCacheBytes: readInt(env, 'EXPONENT_CACHE_MB', 16, { min: 0, max: 65_536 }) * 1024 * 1024,
     maxWaitingOperations: MAX_WAITING_OPERATIONS,
     requestTimeoutMs,
     httpTimeouts: readHttpTimeouts(env, requestTimeoutMs),

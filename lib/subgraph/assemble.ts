@@ -45,6 +45,7 @@ export async function assembleSubgraph<
   const factorials = new FactorialBatches(client, {
     registry,
     memory: { bytes: config.memoryBytes, maxWaiting: config.maxWaitingOperations },
+    keptExponentBytes: config.exponentCacheBytes,
   });
   const service = definition.createService({ ...definition.serviceOptions(config), ...options.service }, factorials, registry);
   const server = await createSubgraphServer<TContext>({

@@ -4,11 +4,12 @@
 
 import { Metadata } from '@grpc/grpc-js';
 import { propagation, SpanKind, type Attributes } from '@opentelemetry/api';
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { clientCallMetrics, rpcSpanAttributes, rpcStatusAttributes, type ClientCallMetrics } from '../../../lib/grpc';
 import { inSpan, isRecording, metadataSetter } from '../../../lib/observability';
 import { REQUEST_ID_HEADER, type RequestScope } from '../../../lib/request';
 import { Admission, registerAdmissionMetrics } from '../../../lib/admission';
+import { byteCache, type ByteCache } from '../../../lib/cache';
 import { FactorialLoader, type FactorialLoaderOptions } from './batch-loader';
 import type { FactorialMessage } from '../contract';
 import type { FactorialClient } from './client';
@@ -20,6 +21,17 @@ import { MAX_BATCH_SIZE, MAX_REPLY_BYTES, replyBytes, representationName, SERVIC
  */
 const HELD_PER_REPLY_BYTE = 3;
 
+/**
+ * The smallest reply (estimated, on the wire) whose prime exponents a process keeps, when it keeps any: 32 KiB, the
+ * exponents of n! from n of about 116,000. Below it a call's cost is its fixed part, not its bytes, and each operation
+ * keeps its one call; above it, decoding and carrying the reply cost milliseconds (0.3 MB for 10^6!), which a repeated
+ * big operation no longer pays.
+ */
+export const MIN_KEPT_REPLY_BYTES = 32 * 1024;
+
+/** Bytes a kept entry is counted for besides its exponents (the message, lru-cache's bookkeeping). */
+const KEPT_ENTRY_OVERHEAD = 96;
+
 export interface FactorialBatchesOptions extends Partial<Omit<FactorialLoaderOptions, 'maxKeys'>> {
   /** Where factorial_batch_size, grpc_client_* and the admission_* metrics are registered. Default: none kept. */
   registry?: Registry;
@@ -28,6 +40,12 @@ export interface FactorialBatchesOptions extends Partial<Omit<FactorialLoaderOpt
    * before its first call (within its deadline), and is refused when `maxWaiting` already wait. Default: none.
    */
   memory?: { bytes: number; maxWaiting: number };
+  /**
+   * Bytes of big factorials' prime exponents (replies of MIN_KEPT_REPLY_BYTES or more) the process keeps, least
+   * recently used first, so that later requests take them without a call. Exponents never change; each kept reply is
+   * shared by every request that reads it, which must not write to it or transfer its buffer. Default: 0, none kept.
+   */
+  keptExponentBytes?: number;
 }
 
 /** What a request may add to its loader: a limit on its factorials, a step before each call (say, waiting for memory). */
@@ -43,6 +61,9 @@ export class FactorialBatches {
   private readonly limits: Omit<FactorialLoaderOptions, 'maxKeys'>;
   /** The memory budget, when there is one. */
   readonly admission: Admission | undefined;
+  /** Big factorials' prime exponents, by n (see keptExponentBytes). */
+  private readonly kept: ByteCache<number, FactorialMessage>;
+  private readonly keptLookups: Counter<'result'> | undefined;
 
   constructor(
     private readonly client: FactorialClient,
@@ -64,24 +85,70 @@ export class FactorialBatches {
         })
       : undefined;
     this.callMetrics = options.registry ? clientCallMetrics(options.registry) : undefined;
+    const keptBytes = options.keptExponentBytes ?? 0;
+    const kept = byteCache<number, FactorialMessage>(keptBytes, { sizeOf: (f) => f.primeExponents.byteLength + KEPT_ENTRY_OVERHEAD });
+    this.kept = kept;
+    if (options.registry && keptBytes > 0) {
+      this.keptLookups = new Counter({
+        name: 'exponent_cache_lookups_total',
+        help: "Lookups of big factorials' prime exponents in the process's own cache, by result (hit or miss).",
+        labelNames: ['result'],
+        registers: [options.registry],
+      });
+      new Gauge({
+        name: 'exponent_cache_bytes',
+        help: "Bytes of big factorials' prime exponents the process keeps (at most EXPONENT_CACHE_MB).",
+        registers: [options.registry],
+        collect() {
+          this.set(kept.calculatedSize);
+        },
+      });
+    }
+  }
+
+  /** Bytes of prime exponents kept now, by the cache's own measure. */
+  get keptBytes(): number {
+    return this.kept.calculatedSize;
   }
 
   /** A loader for one request: every factorial it asks for in one tick goes out in one call, within its deadline. */
   forRequest(scope: RequestScope, options: RequestBatchOptions = {}): FactorialLoader {
     const admission = this.admission;
     let otherBytesCounted = 0;
-    const fetch = admission
-      ? async (requests: GetFactorialRequest[]) => {
-          // Each call's share, held until the request ends: its replies (and its results) live until it is answered.
-          const otherBytes = options.otherBytes?.() ?? 0;
-          const bytes =
-            HELD_PER_REPLY_BYTE * requests.reduce((sum, request) => sum + replyBytes(request), 0) + otherBytes - otherBytesCounted;
-          otherBytesCounted = otherBytes;
-          scope.deadline.onEnd(await admission.acquire(bytes, scope.deadline));
-          return this.call(requests, scope);
-        }
-      : (requests: GetFactorialRequest[]) => this.call(requests, scope);
+    const fetch = async (requests: GetFactorialRequest[]): Promise<FactorialMessage[]> => {
+      const kept = requests.map((request) => this.keptFor(request));
+      const missing = requests.filter((_, i) => kept[i] === undefined);
+      if (admission) {
+        // Each call's share, held until the request ends: its replies (and its results) live until it is answered. A
+        // kept reply is shared, but the request still holds the copy it hands a worker thread.
+        const otherBytes = options.otherBytes?.() ?? 0;
+        const bytes =
+          HELD_PER_REPLY_BYTE * missing.reduce((sum, request) => sum + replyBytes(request), 0) +
+          kept.reduce((sum, f) => sum + (f?.primeExponents.byteLength ?? 0), 0) +
+          otherBytes -
+          otherBytesCounted;
+        otherBytesCounted = otherBytes;
+        scope.deadline.onEnd(await admission.acquire(bytes, scope.deadline));
+      }
+      if (missing.length === 0) return kept as FactorialMessage[];
+      const fetched = await this.call(missing, scope);
+      fetched.forEach((f, i) => {
+        const request = missing[i];
+        if (request && f.n === request.n && isKeptSize(request)) this.kept.set(f.n, f);
+      });
+      // In the order asked (the loader checks each n).
+      let next = 0;
+      return kept.map((f) => f ?? fetched[next++]!);
+    };
     return new FactorialLoader(fetch, { ...this.limits, maxKeys: options.maxKeys });
+  }
+
+  /** The kept reply for a request of a kept size (and the lookup counted); undefined for any other. */
+  private keptFor(request: GetFactorialRequest): FactorialMessage | undefined {
+    if (!isKeptSize(request)) return undefined;
+    const kept = this.kept.get(request.n);
+    this.keptLookups?.inc({ result: kept ? 'hit' : 'miss' });
+    return kept;
   }
 
   private call(requests: GetFactorialRequest[], scope: RequestScope): Promise<FactorialMessage[]> {
@@ -109,6 +176,11 @@ export class FactorialBatches {
 }
 
 const BATCH_GET_FACTORIALS = `/${SERVICE_NAME}/BatchGetFactorials`;
+
+/** Whether a request's reply is one a process keeps: big prime exponents. */
+function isKeptSize(request: GetFactorialRequest): boolean {
+  return representationName(request.representation) === 'prime_exponents' && replyBytes(request) >= MIN_KEPT_REPLY_BYTES;
+}
 
 /** What the BatchGetFactorials span records: the batch's size, its keys by representation, its largest n. */
 function batchAttributes(requests: GetFactorialRequest[]): Attributes {

@@ -6,7 +6,7 @@ export { createFactorialClient, factorialChannelOptions, type FactorialClientOpt
 export type { FactorialClient } from './client';
 // Batching: a per-request loader that sends everything one tick asks for in one BatchGetFactorials call.
 export { FactorialLoader, type FactorialLoaderOptions, type FetchBatch } from './batch-loader';
-export { FactorialBatches, type FactorialBatchesOptions, type RequestBatchOptions } from './batches';
+export { FactorialBatches, MIN_KEPT_REPLY_BYTES, type FactorialBatchesOptions, type RequestBatchOptions } from './batches';
 // Settings: FACTORIAL_ADDRESS and the client's TLS, read the same way by every process that calls the service.
 export { readFactorialClientSettings, type FactorialClientSettings } from './settings';
 // What callers name from the contract: the representations of a factorial, and the replies.
