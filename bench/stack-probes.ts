@@ -3,7 +3,36 @@
 
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import { bigintToBytes, factorial, factorialPrimeExponents, ratioOfFactorialExponentsDecimal, type NativeBignum } from '../lib/math';
 import { cpuMicros, runLoad, type LoadResult, type Workload } from './load';
+
+/** Milliseconds `work` takes in this process. */
+function timed(work: () => unknown): number {
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+}
+
+/**
+ * The big operations' work in this process, with the arithmetic the subgraph's workers use (`native`: the GMP addon
+ * when it is built, else BigInt), each timed: ncr(10^6, 5*10^5) from prime exponents to decimal, GMP's own binomial
+ * and decimal conversion of the same number (the physical floor; undefined without the addon), and 10^5! to decimal.
+ */
+export const inProcess = {
+  ncr: (native: NativeBignum | undefined): number =>
+    timed(() => {
+      const half = factorialPrimeExponents(500_000);
+      ratioOfFactorialExponentsDecimal([factorialPrimeExponents(1_000_000)], [half, half], native);
+    }),
+  ncrGmp: (native: NativeBignum | undefined): number | undefined =>
+    native ? timed(() => native.binomialDecimal(1_000_000, 500_000)) : undefined,
+  factorial: (native: NativeBignum | undefined): number =>
+    timed(() => {
+      const value = factorial(100_000);
+      if (native) native.bytesDecimal(bigintToBytes(value));
+      else value.toString();
+    }),
+};
 
 export function peakRssMiB(pid: number | undefined): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

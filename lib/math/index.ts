@@ -16,6 +16,6 @@ export { factorialBits, lnFactorial, ratioDigits } from './estimate';
 // Integers as big-endian bytes (the wire's form of a factorial's value).
 export { bigintToBytes, bytesToBigint } from './bytes';
 // The optional GMP addon.
-export { describeArithmetic, nativeBignum } from './native';
+export { describeArithmetic, nativeBignum, type NativeBignum } from './native';
 // What a factorization tells without its number: prime powers, trailing zeros, digits (with an error bound).
 export { digitCountFromLog, type PrimePower, primePowers, trailingZeros } from './factorizations';
