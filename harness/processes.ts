@@ -32,6 +32,41 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/**
+ * Whether process `pid` holds a listening TCP socket on `port` (Linux: its descriptors against /proc/net/tcp{,6}).
+ * A health check alone cannot tell: the port was free when picked, and another test's server may have taken it
+ * before this process bound it, then answered its health checks. Elsewhere (no /proc) it says yes.
+ */
+export function listensOn(pid: number | undefined, port: number): boolean {
+  if (!fs.existsSync('/proc/net/tcp')) return true;
+  if (pid === undefined) return false;
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const listening = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!fs.existsSync(table)) continue;
+    for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; st 0A is LISTEN; the inode is the tenth field.
+      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A' && fields[9]) listening.add(`socket:[${fields[9]}]`);
+    }
+  }
+  if (listening.size === 0) return false;
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return listening.has(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false; // closed meanwhile
+      }
+    });
+  } catch {
+    return false; // the process is gone
+  }
+}
+
+/** Thrown when a service could not bind the port picked for it: the caller picks others and starts again. */
+class PortTaken extends Error {}
+
 export interface RunningProcess {
   child: ChildProcess;
   /** Resolves with the exit code (or the signal's name) when the process ends. */
@@ -70,12 +105,34 @@ export interface Processes {
  * `root` runs another checkout of this project (a benchmark's baseline); default: this one. `nodeArgs` go to
  * each node process (say, `--cpu-prof`); `entries` replace a service's entry file (a benchmark's variant).
  */
-export async function startProcesses(
-  env: Record<string, string> = {},
-  options: { root?: string; nodeArgs?: string[]; entries?: Partial<Record<ServiceName, string>> } = {},
-): Promise<Processes> {
+export async function startProcesses(env: Record<string, string> = {}, options: StartOptions = {}): Promise<Processes> {
+  // Ports are picked free, then bound by the services a second later: another test may take one meanwhile. Then the
+  // service that lost it exits, and the stack starts again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(env, options);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 3) throw error;
+    }
+  }
+}
+
+interface StartOptions {
+  root?: string;
+  nodeArgs?: string[];
+  entries?: Partial<Record<ServiceName, string>>;
+}
+
+async function startOnce(env: Record<string, string>, options: StartOptions): Promise<Processes> {
   const root = options.root ?? ROOT;
-  const [factorialPort, metricsPort, mathPort, primesPort, gatewayPort, gatewayMetricsPort] = await freePorts(6);
+  const [factorialPort, metricsPort, mathPort, primesPort, gatewayPort, gatewayMetricsPort] = (await freePorts(6)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const sharedEnv = {
     ...process.env,
     LOG_LEVEL: 'warn',
@@ -116,13 +173,21 @@ export async function startProcesses(
     return proc;
   };
 
-  const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
+  const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number, proc?: RunningProcess): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check().catch(() => false))) {
+      if (proc && (proc.child.exitCode !== null || proc.child.signalCode !== null)) {
+        const output = proc.output();
+        if (output.includes('EADDRINUSE')) throw new PortTaken(`${what}: its port was taken`);
+        throw new Error(`${what} not reached: the process exited (${proc.child.exitCode ?? proc.child.signalCode})\n${output}`);
+      }
       if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  /** Its health check answers, and from the process launched: not from another that took the port first. */
+  const ready = (proc: RunningProcess, port: number, healthy: () => Promise<boolean>) => async () =>
+    (await healthy()) && listensOn(proc.child.pid, port);
 
   const processes: Processes = {
     gatewayUrl,
@@ -135,19 +200,28 @@ export async function startProcesses(
     gatewayMetricsUrl: `http://127.0.0.1:${gatewayMetricsPort}/metrics`,
     get: (name) => running.get(name)!,
     async start(name) {
-      launch(name);
-      if (name === 'factorial') await processes.factorialServing();
-      if (name === 'math') await until('math /health', async () => (await fetch(`http://127.0.0.1:${mathPort}/health`)).ok, 30_000);
-      if (name === 'primes') {
-        await until('primes /health', async () => (await fetch(`http://127.0.0.1:${primesPort}/health`)).ok, 30_000);
+      const proc = launch(name);
+      const ok = (url: string) => async () => (await fetch(url)).ok;
+      if (name === 'factorial') {
+        const serving = async () => (await healthCheck(factorialAddress)) === 'SERVING';
+        await until('factorial SERVING', ready(proc, factorialPort, serving), 30_000, proc);
       }
-      if (name === 'gateway') await until('gateway /ready', async () => (await fetch(`${gatewayUrl}/ready`)).ok, 30_000);
+      if (name === 'math') await until('math /health', ready(proc, mathPort, ok(`http://127.0.0.1:${mathPort}/health`)), 30_000, proc);
+      if (name === 'primes') {
+        await until('primes /health', ready(proc, primesPort, ok(`http://127.0.0.1:${primesPort}/health`)), 30_000, proc);
+      }
+      if (name === 'gateway') await until('gateway /ready', ready(proc, gatewayPort, ok(`${gatewayUrl}/ready`)), 30_000, proc);
     },
     async startReplica(env = {}) {
-      const [port, metricsPort] = await freePorts(2);
+      const [port, metricsPort] = (await freePorts(2)) as [number, number];
       const proc = launch('gateway', { ...env, GATEWAY_PORT: String(port), GATEWAY_METRICS_PORT: String(metricsPort) });
       const url = `http://127.0.0.1:${port}`;
-      await until('replica /ready', async () => (await fetch(`${url}/ready`)).ok, 30_000);
+      await until(
+        'replica /ready',
+        ready(proc, port, async () => (await fetch(`${url}/ready`)).ok),
+        30_000,
+        proc,
+      );
       return { url, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, process: proc };
     },
     factorialServing: (timeoutMs = 30_000) =>
