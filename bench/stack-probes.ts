@@ -8,11 +8,19 @@ import * as vm from 'node:vm';
 import { bigintToBytes, factorial, factorialPrimeExponents, ratioOfFactorialExponentsDecimal, type NativeBignum } from '../lib/math';
 import { cpuMicros, runLoad, type LoadResult, type Workload } from './load';
 
-/** A full garbage collection of this process, now (V8's gc(), exposed for this purpose alone). */
-const collectGarbage: () => void = (() => {
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-})();
+let gc: (() => void) | undefined;
+
+/**
+ * A full garbage collection of this process, now: V8's gc(), exposed on first use for this purpose alone (not when
+ * the module is imported, so that nothing else that imports it runs with the flag).
+ */
+function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
+  gc();
+}
 
 /**
  * Milliseconds `work` takes in this process, after a full garbage collection: the benchmark's own garbage (load
