@@ -1,6 +1,7 @@
 // FactorialBatches against a real factorial service on a free port: what a process keeps of big prime exponents,
 // and what every request still pays for (its call, its share of memory).
 
+import { status } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { Representation } from '../../../generated/proto/factorial/v1/factorial';
 import { handled, startFactorialService } from '../../../harness/factorial-service';
@@ -111,5 +112,18 @@ describe('FactorialBatches: big prime exponents kept by the process', () => {
     expect(batches.admission!.stats().inUse).toBe(kept.primeExponents.byteLength);
     second.deadline.finish();
     expect(batches.admission!.stats().inUse).toBe(0);
+  });
+
+  it('serves what it keeps while the service is down, and fails the rest with UNAVAILABLE', async () => {
+    const own = await startFactorialService();
+    try {
+      const batches = new FactorialBatches(own.client, { keptExponentBytes: 1 << 20 });
+      const first = await batches.forRequest(scope()).load(BIG[0], EXPONENTS);
+      await own.server.shutdown(1000);
+      await expect(batches.forRequest(scope()).load(BIG[0], EXPONENTS)).resolves.toBe(first);
+      await expect(batches.forRequest(scope()).load(BIG[1], EXPONENTS)).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    } finally {
+      own.client.close();
+    }
   });
 });
