@@ -62,7 +62,7 @@ export function writeResults(results: Results): void {
         `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpuMicros.toFixed(0)} | ${r.frontCpuMicros.toFixed(0)} | ${r.errors} | ${r.callsPerOperation.math} | ${r.callsPerOperation.primes} |`,
     ),
     ``,
-    `CPU per request: the CPU time (user + system, /proc) of every process the workload goes through, over its requests: the gateway, the subgraphs and the factorial service for this stack and for the peers (which share the subgraphs); the two processes of the stock floor.`,
+    `CPU per request: the CPU time (user + system, /proc) of every process the workload goes through, over its requests: the gateway, the subgraphs and the factorial service for this stack, for the peers and the ceiling, and for Apollo Gateway with nothing added (all of which share the subgraphs); the two processes of the stock floor.`,
     ``,
     `Big results' arithmetic (the subgraph's workers and the in-process column alike): ${results.arithmetic}.`,
     ``,

@@ -9,9 +9,11 @@ import { scrape } from '../harness/metrics';
 import { fetchRaw, inProcess, loadWithCpu, peakRssMiB, postGraphQL, type Target } from './stack-probes';
 import { grafbaseBinary, startGrafbase } from './grafbase';
 import { measuredCommit, quietness } from './quiet';
+import { SERVICE_NODE_FLAGS } from '../lib/process/node-flags';
 import { writeResults, type BigRun, type Results, type Row } from './stack-results';
 
 const CEILING = 'ceiling: Grafbase gateway (Rust), ncr cold';
+const BARE_APOLLO = 'floor: Apollo Gateway with nothing added, ncr cold';
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
@@ -27,6 +29,12 @@ async function main(): Promise<void> {
   // The peers: Hive Gateway on the same supergraph, in front of the same subgraphs (and factorial service).
   const hive = await startFloor([path.join(__dirname, 'floors/hive-gateway.ts'), 'default', stack.mathUrl, stack.primesUrl]);
   const hiveRouter = await startFloor([path.join(__dirname, 'floors/hive-gateway.ts'), 'router', stack.mathUrl, stack.primesUrl]);
+  // What Apollo Gateway on Apollo Server costs with none of this project's features, on the same subgraphs (and the
+  // same node flags as the stack's processes): the difference in gateway CPU is what the features cost.
+  const bareApollo = await startFloor(
+    [path.join(__dirname, 'floors/bare-apollo.ts'), stack.mathUrl, stack.primesUrl],
+    [...SERVICE_NODE_FLAGS],
+  );
   // The ceiling: Grafbase's Rust gateway on the same subgraphs (installed on first use; skipped where it cannot be).
   const grafbase = grafbaseBinary();
   const rustGateway =
@@ -44,6 +52,7 @@ async function main(): Promise<void> {
   const rest: Target = { ...ours, url: stack.gatewayUrl };
   const hiveTarget: Target = { url: hive.url, pids: () => [pid(hive.child), ...backends()] };
   const routerTarget: Target = { url: hiveRouter.url, pids: () => [pid(hiveRouter.child), ...backends()] };
+  const bareApolloTarget: Target = { url: bareApollo.url, pids: () => [pid(bareApollo.child), ...backends()] };
   const rustTarget: Target | undefined = rustGateway && { url: rustGateway.url, pids: () => [pid(rustGateway.child), ...backends()] };
   const bareTarget: Target = { url: bare.url, pids: () => [pid(bare.child)] };
   const stockTarget: Target = { url: stockGateway.url, pids: () => [pid(stockGateway.child), pid(stockSubgraph.child)] };
@@ -59,6 +68,7 @@ async function main(): Promise<void> {
       [rest, 'rest-cold'],
       [hiveTarget, 'graphql-ncr'],
       [routerTarget, 'graphql-ncr'],
+      [bareApolloTarget, 'graphql-ncr'],
       ...(rustTarget ? ([[rustTarget, 'graphql-ncr']] as const) : []),
     ] as const) {
       await runLoad(target.url, workload, quick ? 1 : 2);
@@ -80,6 +90,7 @@ async function main(): Promise<void> {
       ['peer: Hive Gateway, ncr cold', hiveTarget, 'graphql-ncr'],
       ['peer: Hive Gateway + Rust query planner, ncr hot', routerTarget, 'graphql-hot'],
       ['peer: Hive Gateway + Rust query planner, ncr cold', routerTarget, 'graphql-ncr'],
+      [BARE_APOLLO, bareApolloTarget, 'graphql-ncr'],
       ...(rustTarget ? ([[CEILING, rustTarget, 'graphql-ncr']] as const) : []),
     ] as const;
     const rounds = quick ? 1 : 5;
@@ -209,6 +220,7 @@ async function main(): Promise<void> {
       gateway: peakRssMiB(stack.get('gateway').child.pid),
       'Hive Gateway': peakRssMiB(hive.child.pid),
       'Hive Gateway + Rust query planner': peakRssMiB(hiveRouter.child.pid),
+      'Apollo Gateway with nothing added': peakRssMiB(bareApollo.child.pid),
       ...(rustGateway && { 'Grafbase gateway (Rust)': peakRssMiB(rustGateway.child.pid) }),
       'stock Apollo gateway': peakRssMiB(stockGateway.child.pid),
       'stock Apollo subgraph': peakRssMiB(stockSubgraph.child.pid),
@@ -245,6 +257,12 @@ async function main(): Promise<void> {
         pairedRatio('GraphQL ncr, the same operation repeated (hot)', 'REST hot (the same pair)'),
         '-',
       ],
+      ['GraphQL ncr cold / Apollo Gateway with nothing added, ncr cold (requests/s, for scale)', pairedRatio(cold, BARE_APOLLO), '-'],
+      [
+        'Apollo Gateway with nothing added / Grafbase gateway (Rust), ncr cold (requests/s, for scale)',
+        rustTarget ? pairedRatio(BARE_APOLLO, CEILING) : NaN,
+        '-',
+      ],
       ['GraphQL ncr cold / bare node:http (requests/s, for scale)', pairedRatio(cold, 'floor: bare node:http, fixed JSON'), '-'],
       [
         'GraphQL binomial across math and primes / GraphQL ncr cold (requests/s, for scale)',
@@ -275,7 +293,7 @@ async function main(): Promise<void> {
     };
   } finally {
     await stack.stopAll();
-    for (const floor of [bare, stockSubgraph, stockGateway, hive, hiveRouter, rustGateway]) floor?.child.kill('SIGKILL');
+    for (const floor of [bare, stockSubgraph, stockGateway, hive, hiveRouter, bareApollo, rustGateway]) floor?.child.kill('SIGKILL');
   }
   const after = await machine.finish();
   writeResults({ ...results, machine: after, durationSeconds: (Date.now() - started) / 1000 });
