@@ -14,6 +14,8 @@ import { writeResults, type BigRun, type Results, type Row } from './stack-resul
 
 const CEILING = 'ceiling: Grafbase gateway (Rust), ncr cold';
 const BARE_APOLLO = 'floor: Apollo Gateway with nothing added, ncr cold';
+/** Seconds of load each target gets before the measured rounds (see the warm-up below). */
+const WARM_UP_SECONDS = 10;
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
@@ -58,7 +60,11 @@ async function main(): Promise<void> {
   const stockTarget: Target = { url: stockGateway.url, pids: () => [pid(stockGateway.child), pid(stockSubgraph.child)] };
   let results: Omit<Results, 'machine'>;
   try {
-    // Warm-up: JIT, connection pools, caches of query plans.
+    // Warm-up: JIT, connection pools, caches of query plans. 10 s of its workload for every target, peers and floors
+    // alike: a Node.js gateway just started spends several times its steady CPU per request in its first seconds
+    // (measured, 1 s windows of the cold load: this gateway 2.4 ms in the first, 0.54 ms from the ninth on; Hive
+    // Gateway + Rust planner 2.6 then about 0.7; Apollo Gateway with nothing added 1.6 then 0.33 from the fifth), and
+    // this stack, which serves six workloads, would otherwise be better warmed than a peer serving one or two.
     for (const [target, workload] of [
       [bareTarget, 'get'],
       [stockTarget, 'graphql-fixed'],
@@ -71,7 +77,7 @@ async function main(): Promise<void> {
       [bareApolloTarget, 'graphql-ncr'],
       ...(rustTarget ? ([[rustTarget, 'graphql-ncr']] as const) : []),
     ] as const) {
-      await runLoad(target.url, workload, quick ? 1 : 2);
+      await runLoad(target.url, workload, quick ? 1 : WARM_UP_SECONDS);
     }
 
     // The throughput workloads run in interleaved rounds (rotating which goes first), not one long run
