@@ -16,6 +16,8 @@ const CEILING = 'ceiling: Grafbase gateway (Rust), ncr cold';
 const BARE_APOLLO = 'floor: Apollo Gateway with nothing added, ncr cold';
 /** Seconds of load each target gets before the measured rounds (see the warm-up below). */
 const WARM_UP_SECONDS = 10;
+/** Seconds of load, not measured, before each measured window of a round (see the rounds below). */
+const LEAD_IN_SECONDS = 1;
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
@@ -118,6 +120,11 @@ async function main(): Promise<void> {
       for (let k = 0; k < workloads.length; k++) {
         const w = (k + round) % workloads.length;
         const [, target, workload] = workloads[w]!;
+        // A second of the same load first, not measured: a process idle since its last turn (the floors and peers
+        // serve one or two of the workloads, this stack six) spends up to twice its CPU per request in the seconds
+        // after (measured: Apollo Gateway with nothing added 0.72-1.62 ms per request in 2 s windows after 25 s idle,
+        // 0.42-0.55 under load all along; 0.48-0.62 with 2 s of load before each window).
+        if (!quick) await runLoad(target.url, workload, LEAD_IN_SECONDS);
         const before = await counts();
         perRound[w]!.push(await loadWithCpu(target, workload, roundSeconds));
         const after = await counts();
