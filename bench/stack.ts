@@ -1,15 +1,13 @@
 // The stack under load, beside its floors, in one run: requests/s, p50/p99, errors, calls per operation, peak RSS.
 // Writes bench/results/latest.md, latest.json and latest.svg. Loopback only; every run bounded in time.
 
-import * as path from 'node:path';
 import { describeArithmetic, nativeBignum } from '../lib/math';
 import { startProcesses, type Processes } from '../harness/processes';
-import { CONNECTIONS, median, runLoad, startFloor, type LoadResult } from './load';
+import { CONNECTIONS, median, runLoad, type LoadResult } from './load';
 import { scrape } from '../harness/metrics';
 import { fetchRaw, inProcess, loadWithCpu, peakRssMiB, postGraphQL, type Target } from './stack-probes';
-import { grafbaseBinary, startGrafbase } from './grafbase';
+import { startFloors, startGatewaysBeside } from './stack-targets';
 import { measuredCommit, quietness } from './quiet';
-import { SERVICE_NODE_FLAGS } from '../lib/process/node-flags';
 import { writeResults, type BigRun, type Results, type Row } from './stack-results';
 
 const CEILING = 'ceiling: Grafbase gateway (Rust), ncr cold';
@@ -26,29 +24,9 @@ async function main(): Promise<void> {
   // The bare floor before and after everything else, on a machine with nothing of ours running: is it quiet?
   const machine = quietness(quick ? 2 : 5);
   await machine.start();
-  const bare = await startFloor([path.join(__dirname, 'floors/bare-http.ts')]);
-  const stockSubgraph = await startFloor([path.join(__dirname, 'floors/stock-apollo.ts'), 'subgraph']);
-  const stockGateway = await startFloor([path.join(__dirname, 'floors/stock-apollo.ts'), 'gateway', stockSubgraph.url]);
+  const { bare, stockSubgraph, stockGateway } = await startFloors();
   const stack: Processes = await startProcesses({ LOG_LEVEL: 'warn' });
-  // The peers: Hive Gateway on the same supergraph, in front of the same subgraphs (and factorial service).
-  const hive = await startFloor([path.join(__dirname, 'floors/hive-gateway.ts'), 'default', stack.mathUrl, stack.primesUrl]);
-  const hiveRouter = await startFloor([path.join(__dirname, 'floors/hive-gateway.ts'), 'router', stack.mathUrl, stack.primesUrl]);
-  // What Apollo Gateway on Apollo Server costs with none of this project's features, on the same subgraphs (and the
-  // same node flags as the stack's processes): the difference in gateway CPU is what the features cost.
-  const bareApollo = await startFloor(
-    [path.join(__dirname, 'floors/bare-apollo.ts'), stack.mathUrl, stack.primesUrl],
-    [...SERVICE_NODE_FLAGS],
-  );
-  // The ceiling: Grafbase's Rust gateway on the same subgraphs (installed on first use; skipped where it cannot be).
-  const grafbase = grafbaseBinary();
-  const rustGateway =
-    'binary' in grafbase
-      ? await startGrafbase(grafbase.binary, { math: stack.mathUrl, primes: stack.primesUrl }).catch((error: unknown) => {
-          process.stdout.write(`  ceiling skipped: ${(error as Error).message}\n`);
-          return undefined;
-        })
-      : undefined;
-  if ('skipped' in grafbase) process.stdout.write(`  ceiling skipped: ${grafbase.skipped}\n`);
+  const { hive, hiveRouter, bareApollo, rustGateway } = await startGatewaysBeside(stack);
   const graphqlUrl = `${stack.gatewayUrl}/graphql`;
   const pid = (child: { pid?: number }) => child.pid!;
   const backends = () => (['factorial', 'math', 'primes'] as const).map((name) => pid(stack.get(name).child));
